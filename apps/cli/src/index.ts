@@ -1,0 +1,3 @@
+export { main } from './cli';
+export { ExitCode, exitCodeFor } from './exit-codes';
+export type { Command, CommandContext, CliIo, OptionSpec, OptionSpecs } from './command';

@@ -1,0 +1,8 @@
+export {
+  MetalayerError,
+  type MetalayerErrorOptions,
+  InvalidArgumentError,
+  DigestMismatchError,
+  LimitExceededError,
+  ExternalToolError,
+} from './errors/index';

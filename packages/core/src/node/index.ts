@@ -1,0 +1,8 @@
+export {
+  openAtomic,
+  writeFileAtomic,
+  fsyncDirectory,
+  type AtomicFile,
+  type AtomicContent,
+  type AtomicWriteOptions,
+} from './atomic-write';
