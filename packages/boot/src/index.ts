@@ -1,0 +1,2 @@
+// Public API of @metalayer/boot: named re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @metalayer/composefs: named re-exports only.
+export {};

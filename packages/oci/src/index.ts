@@ -1,0 +1,2 @@
+// Public API of @metalayer/oci: named re-exports only.
+export {};
