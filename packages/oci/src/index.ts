@@ -1,2 +1,27 @@
 // Public API of @metalayer/oci: named re-exports only.
-export {};
+export {
+  InvalidReferenceError, BlobNotFoundError, ManifestNotFoundError, LayoutFormatError, ManifestFormatError,
+  SizeMismatchError, TarFormatError, RegistryError, NetworkError, LockTimeoutError, UnsupportedMediaTypeError,
+  PlatformNotFoundError,
+} from './errors/index';
+export {
+  MediaType, MANIFEST_MEDIA_TYPES, ANNOTATION_REF_NAME, EMPTY_DESCRIPTOR, EMPTY_BLOB, isIndexMediaType, isManifestMediaType,
+} from './media-types';
+export { MAX_MANIFEST_SIZE, MAX_CONFIG_SIZE, MAX_TAR_META_SIZE, MAX_INDEX_DEPTH, MAX_REFERRER_DEPTH } from './limits';
+export {
+  digestOf, digestProblem, isDigest, splitDigest, hashStream, verifyStream, verifyBytes, collectBytes,
+  type DigestAlgorithm, type StreamHash, type ExpectedContent,
+} from './digest';
+export type { Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, ParsedManifest } from './types';
+export { parseManifest, parseImageConfig, parseJsonObject, checkDescriptor, artifactTypeOf, subjectOf, encodeJson } from './parse-json';
+export {
+  parseReference, formatReference, isValidTag, isValidRefName,
+  type ImageReference, type LayoutReference, type RegistryReference,
+} from './reference';
+export { parsePlatform, formatPlatform, selectPlatform, DEFAULT_PLATFORM } from './platform';
+export type {
+  ImageStore, BlobInfo, PutBlobOptions, PutManifestOptions, StoredManifest, ListReferrersOptions,
+} from './store/image-store';
+export { resolveImage, resolveManifest, type ResolvedImage, type ResolveOptions } from './store/resolve-image';
+export { LayoutStore, openLayout, type OpenLayoutOptions } from './layout/layout-store';
+export { collectGarbage, type GcOptions, type GcResult } from './layout/layout-gc';

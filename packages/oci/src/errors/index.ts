@@ -1,0 +1,12 @@
+export { InvalidReferenceError } from './invalid-reference-error';
+export { BlobNotFoundError } from './blob-not-found-error';
+export { ManifestNotFoundError } from './manifest-not-found-error';
+export { LayoutFormatError } from './layout-format-error';
+export { ManifestFormatError } from './manifest-format-error';
+export { SizeMismatchError } from './size-mismatch-error';
+export { TarFormatError } from './tar-format-error';
+export { RegistryError } from './registry-error';
+export { NetworkError } from './network-error';
+export { LockTimeoutError } from './lock-timeout-error';
+export { UnsupportedMediaTypeError } from './unsupported-media-type-error';
+export { PlatformNotFoundError } from './platform-not-found-error';
