@@ -25,3 +25,11 @@ export type {
 export { resolveImage, resolveManifest, type ResolvedImage, type ResolveOptions } from './store/resolve-image';
 export { LayoutStore, openLayout, type OpenLayoutOptions } from './layout/layout-store';
 export { collectGarbage, type GcOptions, type GcResult } from './layout/layout-gc';
+export { bytesToByteString, byteStringToBytes, utf8ToByteString, byteStringToUtf8 } from './tar/byte-string';
+export { readTar, type TarEntry, type TarHeader } from './tar/tar-reader';
+export { writeTar, type TarWriteEntry } from './tar/tar-writer';
+export type { TarEntryType } from './tar/tar-header';
+export { parsePaxRecords, encodePaxRecord, parsePaxTime, formatPaxTime, type TarTime } from './tar/pax';
+export { compressionOf, compress, decompress, DEFAULT_GZIP_LEVEL, type LayerCompression } from './layer/compression';
+export { readLayer, readStoredLayer, type ReadLayerOptions } from './layer/layer-reader';
+export { encodeLayer, putLayer, type EncodedLayer, type WriteLayerOptions } from './layer/layer-writer';

@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, linkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LimitExceededError } from '@metalayer/core';
+import { haveTools, run, useTempDir } from '@metalayer/test-utils';
+import { describe, expect, it } from 'vitest';
+import { TarFormatError } from '../errors/index';
+import { bytesToByteString, utf8ToByteString } from './byte-string';
+import { encodePaxRecord, parsePaxTime } from './pax';
+import { readTar, type TarHeader } from './tar-reader';
+import { writeTar, type TarWriteEntry } from './tar-writer';
+
+async function* chunked(bytes: Uint8Array, size = 333): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of stream) parts.push(part);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+async function readAll(bytes: Uint8Array): Promise<Array<{ header: TarHeader; body: Uint8Array }>> {
+  const out = [];
+  for await (const entry of readTar(chunked(bytes))) out.push({ header: entry.header, body: await collect(entry.body) });
+  return out;
+}
+
+const long = (c: string, n: number) => c.repeat(n);
+
+describe('PAX records', () => {
+  it('match the bytes GNU tar writes', () => {
+    expect(Buffer.from(encodePaxRecord('SCHILY.xattr.user.k', new TextEncoder().encode('v1'))).toString()).toBe('26 SCHILY.xattr.user.k=v1\n');
+    expect(Buffer.from(encodePaxRecord('path', new TextEncoder().encode('a'))).toString()).toBe('9 path=a\n');
+    // the length prefix grows a digit exactly at the boundary
+    expect(encodePaxRecord("k", new Uint8Array(94)).length).toBe(101);
+    expect(encodePaxRecord("k", new Uint8Array(93)).length).toBe(99);
+  });
+  it('parses sub-second and negative times', () => {
+    expect(parsePaxTime('1700000000.123456789', 0, 'mtime')).toEqual({ seconds: 1700000000, nanoseconds: 123456789 });
+    expect(parsePaxTime('12.5', 0, 'mtime')).toEqual({ seconds: 12, nanoseconds: 500000000 });
+    expect(parsePaxTime('-1.25', 0, 'mtime')).toEqual({ seconds: -2, nanoseconds: 750000000 });
+  });
+});
+
+describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
+  const tmp = useTempDir();
+  const src = join(tmp, 'src');
+  const deep = join(long('a', 90), long('b', 90), long('c', 90));
+  mkdirSync(join(src, 'd'), { recursive: true });
+  mkdirSync(join(src, long('a', 90), long('b', 90)), { recursive: true });
+  writeFileSync(join(src, deep), 'deep\n');
+  writeFileSync(join(src, 'd/f'), 'hello\n');
+  utimesSync(join(src, 'd/f'), new Date('2023-11-14T22:13:20.123Z'), new Date('2023-11-14T22:13:20.123Z'));
+  linkSync(join(src, 'd/f'), join(src, 'd/hard'));
+  symlinkSync(long('x', 150), join(src, 'd/longlink'));
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot) execFileSync('mknod', [join(src, 'd/cdev'), 'c', '1', '3']);
+  execFileSync('mkfifo', [join(src, 'd/fifo')]);
+
+  it.each(['posix', 'gnu'])('reads a --format=%s archive entry by entry', async (format) => {
+    const args = ['--format', format, '-C', src, '-cf', '-', '--sort=name', '.'];
+    if (format === 'posix') args.unshift('--pax-option=SCHILY.xattr.user.k=v1');
+    const entries = await readAll(new Uint8Array(run('tar', args).stdout));
+    const byName = new Map(entries.map((e) => [e.header.name.replace(/^\.\//, ''), e]));
+    const file = byName.get('d/f')!;
+    const stat = lstatSync(join(src, 'd/f'), { bigint: true });
+    expect(file.header).toMatchObject({ type: 'file', size: 6, mode: Number(stat.mode) & 0o7777, uid: 0 });
+    expect(new TextDecoder().decode(file.body)).toBe('hello\n');
+    expect(file.header.mtime).toEqual(format === 'posix'
+      ? { seconds: Number(stat.mtimeNs / 1_000_000_000n), nanoseconds: Number(stat.mtimeNs % 1_000_000_000n) }
+      : { seconds: Number(stat.mtimeNs / 1_000_000_000n), nanoseconds: 0 });
+    if (format === 'posix') expect(file.header.xattrs.get('user.k')).toEqual(new TextEncoder().encode('v1'));
+    expect(byName.get(deep)?.body).toEqual(new TextEncoder().encode('deep\n'));
+    expect(byName.get('d/hard')?.header).toMatchObject({ type: 'hardlink', linkname: './d/f', size: 0 });
+    expect(byName.get('d/longlink')?.header).toMatchObject({ type: 'symlink', linkname: long('x', 150) });
+    expect(byName.get('d/fifo')?.header.type).toBe('fifo');
+    if (isRoot) expect(byName.get('d/cdev')?.header).toMatchObject({ type: 'char-device', devmajor: 1, devminor: 3 });
+    expect(byName.get('d/')?.header.type).toBe('directory');
+  });
+
+  it('GNU tar lists and extracts what we write, byte names and binary xattrs survive our round trip', async () => {
+    const binary = new Uint8Array(256).map((_, i) => i);
+    const latin = bytesToByteString(new Uint8Array([0x66, 0xff, 0xfe, 0x80])); // not UTF-8
+    const entries: TarWriteEntry[] = [
+      { name: 'dir/', type: 'directory', mode: 0o700, mtime: 1_700_000_000 },
+      { name: 'dir/file', type: 'file', body: new TextEncoder().encode('content'), mode: 0o4755, uid: 1000, gid: 100, mtime: { seconds: 1_700_000_000, nanoseconds: 5 }, xattrs: [['security.capability', binary], ['user.é', new Uint8Array([1])]] },
+      { name: `dir/${long('n', 120)}/${long('m', 120)}/${long('o', 120)}`, type: 'file', body: new TextEncoder().encode('x') },
+      { name: `dir/${latin}`, type: 'file', body: new Uint8Array(0) },
+      { name: utf8ToByteString('dir/ünï'), type: 'symlink', linkname: long('t', 200) },
+      { name: 'dir/hard', type: 'hardlink', linkname: 'dir/file' },
+      { name: 'dir/.wh.gone', type: 'file' },
+      { name: 'dir/null', type: 'char-device', devmajor: 1, devminor: 3, mode: 0o666 },
+      { name: 'dir/big-uid', type: 'fifo', uid: 2 ** 32 - 2 },
+      { name: 'dir/stream', type: 'file', size: 1025, body: (async function* () { yield new Uint8Array(1000).fill(7); yield new Uint8Array(25).fill(8); })() },
+    ];
+    const tar = await collect(writeTar(entries));
+    expect(tar.length % 512).toBe(0);
+    const listing = run('tar', ['-tvf', '-', '--full-time', '--numeric-owner'], { input: tar }).stdout.toString().replace(/ +/g, ' ');
+    expect(listing).toContain('-rwsr-xr-x 1000/100 7 2023-11-14 22:13:20.000000005 dir/file');
+    expect(listing).toContain(`dir/${long('n', 120)}/${long('m', 120)}/${long('o', 120)}`);
+    expect(listing).toContain(`lrwxrwxrwx 0/0 0 1970-01-01 00:00:00 dir/ünï -> ${long('t', 200)}`);
+    expect(listing).toContain('dir/f\\377\\376\\200');
+    expect(listing).toContain('hrw-r--r-- 0/0 0 1970-01-01 00:00:00 dir/hard link to dir/file');
+    expect(listing).toContain('crw-rw-rw- 0/0 1,3');
+    expect(listing).toContain(`${2 ** 32 - 2}/0`);
+    const out = join(tmp, 'x');
+    mkdirSync(out);
+    run('tar', ['-xf', '-', '-C', out], { input: tar });
+    expect(readFileSync(join(out, 'dir/stream'))).toEqual(Buffer.concat([Buffer.alloc(1000, 7), Buffer.alloc(25, 8)]));
+    expect(readFileSync(join(out, 'dir/file'), 'utf8')).toBe('content');
+
+    const back = await readAll(tar);
+    expect(back.map((e) => e.header.name)).toEqual(entries.map((e) => e.name));
+    expect(back[1]!.header.xattrs).toEqual(new Map([['security.capability', binary], ['user.é', new Uint8Array([1])]]));
+    expect(back[1]!.header.mtime).toEqual({ seconds: 1_700_000_000, nanoseconds: 5 });
+    expect(back[1]!.header.mode).toBe(0o4755);
+    expect(back[4]!.header.linkname).toBe(long('t', 200));
+    expect(back[8]!.header.uid).toBe(2 ** 32 - 2);
+    expect(back[9]!.body.length).toBe(1025);
+    // deterministic: the same entries give the same bytes
+    const again = await collect(writeTar(entries.filter((e) => !(e.body && !(e.body instanceof Uint8Array)))));
+    const first = await collect(writeTar(entries.filter((e) => !(e.body && !(e.body instanceof Uint8Array)))));
+    expect(again).toEqual(first);
+  });
+});
+
+describe('hostile tar input', () => {
+  const one = async () => collect(writeTar([{ name: 'a', type: 'file', body: new Uint8Array(700).fill(1) }]));
+  async function expectTarError(bytes: Uint8Array, reason: RegExp) {
+    const error = await readAll(bytes).then(() => undefined, (e: unknown) => e);
+    expect(TarFormatError.isInstance(error) || LimitExceededError.isInstance(error), String(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(reason);
+  }
+  it('bad checksum', async () => {
+    const tar = await one();
+    tar[0] = 0x62;
+    await expectTarError(tar, /offset 0 \(chksum\)/);
+  });
+  it('truncated body, header, end marker', async () => {
+    const tar = await one();
+    await expectTarError(tar.subarray(0, 900), /entry "a" truncated: 388 of 700 bytes/);
+    await expectTarError(tar.subarray(0, 512 * 3 + 100), /truncated header block/);
+    await expectTarError(tar.subarray(0, 512 * 3), /no end-of-archive marker/);
+  });
+  it('oversized PAX header, malformed record, sparse entries', async () => {
+    const tar = await collect(writeTar([{ name: 'a', type: 'file', xattrs: [['user.x', new Uint8Array(10)]] }]));
+    const sizeField = (v: string) => { const t = tar.slice(); t.set(new TextEncoder().encode(v.padStart(11, '0')), 124); fixChecksum(t); return t; };
+    await expectTarError(sizeField((2 * 1024 * 1024).toString(8)), /MAX_TAR_META_SIZE/);
+    const broken = tar.slice();
+    broken.set(new TextEncoder().encode('99'), 512);
+    await expectTarError(broken, /malformed PAX record/);
+    const sparse = await one();
+    sparse[156] = 'S'.charCodeAt(0);
+    fixChecksum(sparse);
+    await expectTarError(sparse, /GNU sparse file/);
+  });
+});
+
+function fixChecksum(block: Uint8Array) {
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += block[i]!;
+  block.set(new TextEncoder().encode(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
+}
