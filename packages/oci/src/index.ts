@@ -33,3 +33,9 @@ export { parsePaxRecords, encodePaxRecord, parsePaxTime, formatPaxTime, type Tar
 export { compressionOf, compress, decompress, DEFAULT_GZIP_LEVEL, type LayerCompression } from './layer/compression';
 export { readLayer, readStoredLayer, type ReadLayerOptions } from './layer/layer-reader';
 export { encodeLayer, putLayer, type EncodedLayer, type WriteLayerOptions } from './layer/layer-writer';
+export { RegistryClient, registryError, type RegistryClientOptions, type RegistryRequest, type RegistryScheme } from './registry/registry-client';
+export { RegistryStore, responseBody } from './registry/registry-store';
+export { parseAuthChallenge, basicAuthorization, fetchBearerToken, type AuthChallenge, type RegistryCredentials } from './registry/auth';
+export { fallbackTag, detectReferrersApi, listRegistryReferrers } from './registry/referrers';
+export { openImageStore, parseCredentials, type OpenStoreOptions, type OpenedStore } from './store/open-store';
+export { copyImage, type CopyImageOptions, type CopyImageResult, type CopiedBlob } from './copy/copy-image';

@@ -67,7 +67,7 @@ describe('layer codecs', () => {
     expect((error as DigestMismatchError).subject).toBe('layer: diff_id');
     expect((error as DigestMismatchError).actual).toBe(layer.diffId());
     const tampered = blob.slice();
-    tampered[tampered.length - 9] ^= 1; // gzip CRC32 trailer: decompression itself must fail or the digest must
+    tampered[tampered.length - 9]! ^= 1; // gzip CRC32 trailer: decompression itself must fail or the digest must
     const wrongBlob = readLayer(once(tampered), { mediaType: MediaType.layerTarGzip, expected: { digest: digestOf(blob), size: blob.length } });
     await expect(names(wrongBlob)).rejects.toThrow();
   });
