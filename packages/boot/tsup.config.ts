@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { tsupBase } from '../../tooling/tsconfig/tsup.base';
 
-export default defineConfig({ ...tsupBase, entry: ['src/index.ts'] });
+export default defineConfig({ ...tsupBase, entry: { index: 'src/index.ts', node: 'src/node/index.ts' } });
