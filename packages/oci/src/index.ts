@@ -24,6 +24,7 @@ export type {
 } from './store/image-store';
 export { resolveImage, resolveManifest, type ResolvedImage, type ResolveOptions } from './store/resolve-image';
 export { LayoutStore, openLayout, type OpenLayoutOptions } from './layout/layout-store';
+export { refNameOf } from './layout/layout-index';
 export { collectGarbage, type GcOptions, type GcResult } from './layout/layout-gc';
 export { bytesToByteString, byteStringToBytes, utf8ToByteString, byteStringToUtf8 } from './tar/byte-string';
 export { readTar, type TarEntry, type TarHeader } from './tar/tar-reader';

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { openLayout, resolveImage } from '@metalayer/oci';
+import { haveTools, run, useTempDir } from '@metalayer/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Test-only helpers of @metalayer/oci (not in its published entry point).
+import { startDockerRegistry, type TestRegistry } from '../../../../packages/oci/src/test-support/docker-registry';
+import { putTestArtifact, putTestImage } from '../../../../packages/oci/src/test-support/image-fixtures';
+import { main } from '../cli';
+import type { CliIo } from '../command';
+
+function captureIo(stderrIsTTY = false) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, stderrIsTTY, stdoutIsTTY: false, env: {}, cwd: process.cwd() };
+  return { io, out: () => out, err: () => err };
+}
+
+describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () => {
+  const tmp = useTempDir();
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startDockerRegistry();
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('moves a multi-layer image and its referrers layout → registry → layout with identical digests', async () => {
+    const src = await openLayout(join(tmp, 'src'), { create: true });
+    const image = await putTestImage(src, { tag: 'v1', seed: 'cli' });
+    const sig = await putTestArtifact(src, image.manifest, { artifactType: 'application/vnd.example.sig' });
+    const kernel = await putTestArtifact(src, image.manifest, { artifactType: 'application/vnd.example.uki', payload: new Uint8Array(5000).fill(3) });
+    const sigOfKernel = await putTestArtifact(src, kernel.descriptor, { artifactType: 'application/vnd.example.sig' });
+    const remote = `docker://${registry.host}/cli/image:v1`;
+
+    const push = captureIo(true);
+    expect(await main(['copy', `oci:${src.path}:v1`, remote, '--dest-tls-verify=false', '--referrers', '--json'], push.io), push.err()).toBe(0);
+    const pushed = JSON.parse(push.out());
+    expect(pushed.digest).toBe(image.manifest.digest);
+    expect(pushed.referrers.map((r: { digest: string }) => r.digest).sort()).toEqual([sig, kernel, sigOfKernel].map((a) => a.descriptor.digest).sort());
+    expect(pushed.blobs.filter((b: { action: string }) => b.action === 'copied')).toHaveLength(pushed.blobs.length);
+    expect(push.err()).toBe(''); // --json: no progress even on a TTY
+    expect(run('skopeo', ['inspect', '--raw', '--tls-verify=false', remote]).stdout.toString()).toBe(Buffer.from(image.manifestBytes).toString());
+
+    const pull = captureIo();
+    expect(await main(['copy', '--src-tls-verify=false', '--referrers', remote, `oci:${join(tmp, 'back')}:v1`], pull.io), pull.err()).toBe(0);
+    expect(pull.out().split('\n')[0]).toBe(image.manifest.digest);
+    const back = await openLayout(join(tmp, 'back'));
+    const resolved = await resolveImage(back, 'v1');
+    expect(resolved.descriptor.digest).toBe(image.manifest.digest);
+    expect(resolved.manifest.layers.map((l) => l.digest)).toEqual(image.layers.map((l) => l.digest));
+    expect((await back.listReferrers(image.manifest.digest)).map((d) => d.digest).sort()).toEqual([sig, kernel].map((a) => a.descriptor.digest).sort());
+    expect((await back.listReferrers(kernel.descriptor.digest)).map((d) => d.digest)).toEqual([sigOfKernel.descriptor.digest]);
+
+    const again = captureIo();
+    expect(await main(['copy', '--json', `oci:${src.path}:v1`, remote, '--dest-tls-verify=false'], again.io)).toBe(0);
+    expect(JSON.parse(again.out()).bytesCopied).toBe(0);
+  });
+
+  it('gives clear errors and exit codes', async () => {
+    const bad = captureIo();
+    expect(await main(['copy', '/no/transport', 'oci:/tmp/x'], bad.io)).toBe(3);
+    expect(bad.err()).toContain('missing transport prefix');
+    const missing = captureIo();
+    await openLayout(join(tmp, 'empty'), { create: true });
+    expect(await main(['copy', `oci:${join(tmp, 'empty')}:nope`, `oci:${join(tmp, 'x')}`], missing.io)).toBe(3);
+    expect(missing.err()).toContain('manifest nope not found');
+    const refused = captureIo();
+    expect(await main(['copy', `oci:${join(tmp, 'empty')}:nope`, `docker://127.0.0.1:1/a:b`, '--dest-tls-verify=maybe'], refused.io)).toBe(2);
+    expect(refused.err()).toContain('--dest-tls-verify must be true or false');
+    const help = captureIo();
+    expect(await main(['copy', '--help'], help.io)).toBe(0);
+    expect(help.out()).toContain('metalayer copy oci:./out:v1');
+  });
+});
