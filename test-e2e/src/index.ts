@@ -1,0 +1,39 @@
+// The QEMU end-to-end harness: what the strategy matrix builds its boots from.
+export { e2eRoot, e2eCacheDir, artifactsDir, kernelDir, assetsDir } from './paths';
+export { canBoot, canBootUefi, haveKernel, BOOT_TOOLS, UEFI_TOOLS } from './preflight';
+
+export { findKernel, requireKernel, prepareModules, E2E_MODULES, type KernelInfo, type PreparedModules } from './kernel/kernel';
+export { readModuleIndex, resolveLoadOrder, moduleName, type ModuleIndex } from './kernel/module-index';
+
+export { dir, file, hostFile, symlink, whiteout, mergeLayers, withParentDirs, sortTree, TREE_DEFAULT_MTIME } from './tree/fs-tree';
+export type { Tree, TreeEntry, EntryMeta, FileSource } from './tree/fs-tree';
+export { writeTreeToDir } from './tree/write-tree';
+export { findBusybox, busyboxEntries, BUSYBOX_STATIC, type Busybox } from './tree/busybox';
+export { tinyOs, INLINE_LIMIT, SMALL_MARKER, BIG_MARKER, type TinyOs } from './tree/tiny-os';
+
+export { newcArchive } from './initramfs/newc-archive';
+export { buildInitramfs, initramfsTree, defaultInitScript, type BuildInitramfsOptions, type InitramfsResult } from './initramfs/build-initramfs';
+export { lddDependencies, binaryWithLibraries, INITRAMFS_LIB_DIR, type LddDependency } from './initramfs/shared-libraries';
+
+export { writeLayerTar, type WrittenLayer } from './oci/layer-tar';
+export { writeOciImage, type WriteOciImageOptions, type WrittenOciImage } from './oci/write-oci-image';
+
+export { buildComposefsRepository, objectPathOf } from './composefs/build-repository';
+export type { BuildRepositoryOptions, ComposefsRepository, ComposefsImageWriter, RepositoryAlgorithm } from './composefs/build-repository';
+export { treeToDumpfile, escapeDumpfileField, type ExternalFile } from './composefs/tree-dumpfile';
+
+export { buildDataDisk, DATA_DISK_LABEL, type BuildDataDiskOptions } from './disks/data-disk';
+export { buildEsp, espFilesFromDir, systemdBootFiles, ESP_DEFAULT_LOADER, type EspFile, type BuildEspOptions } from './disks/esp';
+export { buildObjcopyUki, peImageExtent, type ObjcopyUkiOptions } from './boot/objcopy-uki';
+export { type1BootFiles, type2BootFiles, type Type1Options } from './boot/boot-entries';
+
+export { bootQemu, bootTail, describeBoot, DEFAULT_SUCCESS, DEFAULT_FAILURE, type BootQemuOptions, type BootResult } from './qemu/boot-qemu';
+export { qemuArgs, type QemuBoot, type DirectBoot, type UefiBoot, type QemuDisk } from './qemu/qemu-args';
+export { chooseAccel, probeKvm } from './qemu/accel';
+export { FIRMWARE, missingFirmware } from './qemu/firmware';
+export { markValue, markOf, cleanConsoleLine, type BootMark } from './qemu/serial-console';
+export { assertComposefsBoot, type ComposefsBootExpectation } from './qemu/assert-boot';
+export { acquireVmSlot, maxParallelVms } from './qemu/vm-slots';
+
+export { buildHarnessFixture, tamperedDataDisk, kernelCmdline, composefsKarg, BASE_CMDLINE } from './fixtures/harness-fixture';
+export type { HarnessFixture, HarnessFixtureOptions } from './fixtures/harness-fixture';
