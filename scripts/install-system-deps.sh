@@ -11,7 +11,7 @@ apt_opts=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -q)
 
 packages=(
   # composefs / fs-verity oracles
-  erofs-utils fsverity
+  erofs-utils fsverity attr
   # OCI interop oracles and a real registry (distribution 2.8, no referrers API)
   skopeo umoci podman docker-registry uidmap fuse-overlayfs
   # boot: stub, loader, bootctl, signing, PE inspection
