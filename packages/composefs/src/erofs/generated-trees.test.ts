@@ -18,7 +18,7 @@ function project(expected: View, actual: View): View {
       continue;
     }
     const kept = Object.fromEntries(Object.keys(want).map((k) => [k, entry[k as keyof typeof entry]]));
-    out.set(path, kept as typeof entry);
+    out.set(path, kept as unknown as typeof entry);
   }
   return out;
 }
