@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { DigestMismatchError } from '@metalayer/core';
 import { useTempDir } from '@metalayer/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -109,6 +109,16 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
     expect(fake.blobs.size).toBe(0);
     const chunked = await store.putBlob(big).then(() => undefined, (e: unknown) => e);
     expect(NetworkError.isInstance(chunked), String(chunked)).toBe(true);
+    expect(fake.blobs.size).toBe(0);
+  });
+
+  it('a corrupt source blob fails the streamed upload with DigestMismatchError, nothing stored', async () => {
+    const { store, layout, fake } = await setup();
+    const data = enc.encode('y'.repeat(300_000));
+    const blob = await layout.putBlob(data);
+    await writeFile(join(layout.path, 'blobs/sha256', blob.digest.slice(7)), enc.encode('z'.repeat(300_000)));
+    const error = await store.putBlob(layout.openBlob(blob), { expected: blob }).then(() => undefined, (e: unknown) => e);
+    expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
     expect(fake.blobs.size).toBe(0);
   });
 

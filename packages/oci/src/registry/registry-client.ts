@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MetalayerError } from '@metalayer/core';
 import { NetworkError, RegistryError } from '../errors/index';
 import { MAX_ERROR_BODY_SIZE } from '../limits';
+import { streamRequest } from './stream-request';
 import { basicAuthorization, fetchBearerToken, parseAuthChallenge, type RegistryCredentials } from './auth';
 
 /** How to reach the registry: `https`, `http`, or `auto` (https, falling back to http when https fails). */
@@ -122,17 +123,13 @@ export class RegistryClient {
       if (authorization) headers.authorization = authorization;
       let response: Response;
       try {
-        response = await fetch(url, {
-          method: req.method,
-          headers,
-          body: req.body as RequestInit['body'],
-          signal: req.signal,
-          redirect: 'follow',
-          ...(req.body && !(req.body instanceof Uint8Array) ? { duplex: 'half' } : {}),
-        } as RequestInit);
+        response = replayable
+          ? await fetch(url, { method: req.method, headers, body: req.body as Uint8Array | undefined, signal: req.signal, redirect: 'follow' })
+          : await streamRequest(url, req.method, headers, req.body as AsyncIterable<Uint8Array>, req.signal);
       } catch (error) {
         if (req.signal?.aborted) throw error;
-        // A failed verification inside a streamed request body surfaces as the fetch error's cause.
+        // A failed verification of a streamed request body is the source's error, not the network's.
+        if (MetalayerError.isInstance(error)) throw error;
         if (MetalayerError.isInstance((error as Error).cause)) throw (error as Error).cause;
         if (attempt < retries) {
           await sleep(this.#delay(attempt), undefined, { signal: req.signal });
