@@ -39,4 +39,5 @@ export { RegistryStore, responseBody } from './registry/registry-store';
 export { parseAuthChallenge, basicAuthorization, fetchBearerToken, type AuthChallenge, type RegistryCredentials } from './registry/auth';
 export { fallbackTag, detectReferrersApi, listRegistryReferrers } from './registry/referrers';
 export { openImageStore, parseCredentials, type OpenStoreOptions, type OpenedStore } from './store/open-store';
+export { putArtifact, artifactManifest, type PutArtifactOptions, type ArtifactBlob } from './store/put-artifact';
 export { copyImage, type CopyImageOptions, type CopyImageResult, type CopiedBlob } from './copy/copy-image';

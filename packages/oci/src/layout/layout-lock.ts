@@ -11,7 +11,11 @@ const STALE_LOCK_AGE_MS = 10 * 60_000;
 const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 200;
 
+/** A lock file still empty after this long lost its writer between create and write. */
+const EMPTY_LOCK_AGE_MS = 5_000;
+
 function holderAlive(content: string, age: number): boolean {
+  if (content.trim() === '') return age < EMPTY_LOCK_AGE_MS;
   const [pid, host] = content.trim().split(' ');
   if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return age < STALE_LOCK_AGE_MS;
   try {

@@ -67,12 +67,14 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
   it.each(['basic', 'bearer'] as const)('authenticates with %s through the WWW-Authenticate challenge', async (scheme) => {
     const auth = { scheme, username: 'u', password: 'p:w' };
     const { store, layout } = await setup({ auth }, { credentials: { username: 'u', password: 'p:w' } });
+    await store.client.ping();
     await putTestImage(layout, { tag: 'v1' });
     await copyImage(layout, 'v1', store, { tag: 'v1' });
     expect(await store.listTags()).toEqual(['v1']);
     const anonymous = new RegistryStore(new RegistryClient({ registry: fake!.host, scheme: 'http' }), 'ns/app');
     const refused = await anonymous.listTags().then(() => undefined, (e: unknown) => e);
     expect(RegistryError.isInstance(refused)).toBe(true);
+    await expect(anonymous.client.ping()).rejects.toSatisfy(RegistryError.isInstance);
   });
 
   it('parses challenges with quoted commas', () => {
@@ -131,5 +133,37 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
     const claimed = digestOf(enc.encode('something else'));
     fake.manifests.set(`ns/app@${claimed}`, { type: MediaType.imageIndex, body: other });
     await expect(store.getManifest(claimed)).rejects.toSatisfy(DigestMismatchError.isInstance);
+  });
+});
+
+describe('putArtifact', () => {
+  const tmp = useTempDir();
+  it('stores an artifact registry 2.8 style and layout style, found as a referrer in both', async () => {
+    const { putArtifact } = await import('../store/put-artifact');
+    const fake = await startFakeRegistry({ referrers: false });
+    try {
+      const remote = new RegistryStore(new RegistryClient({ registry: fake.host, scheme: 'http' }), 'a/b');
+      const layout = await openLayout(join(tmp, 'l'), { create: true });
+      for (const store of [remote, layout]) {
+        const image = await putTestImage(store, { tag: 'v1' });
+        async function* stream() {
+          yield enc.encode('uki bytes');
+        }
+        const { descriptor, bytes } = await putArtifact(store, {
+          artifactType: 'application/vnd.example.uki',
+          subject: image.manifest,
+          blobs: [{ mediaType: 'application/vnd.example.efi', content: stream(), digest: digestOf(enc.encode('uki bytes')), size: 9, annotations: { 'org.opencontainers.image.title': 'k.efi' } }],
+          annotations: { 'org.example.role': 'kernel' },
+        });
+        const doc = JSON.parse(new TextDecoder().decode(bytes));
+        expect(doc.config).toEqual({ mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 });
+        expect(doc.subject.digest).toBe(image.manifest.digest);
+        expect(await store.listReferrers(image.manifest.digest)).toEqual([
+          { mediaType: MediaType.imageManifest, digest: descriptor.digest, size: descriptor.size, artifactType: 'application/vnd.example.uki', annotations: { 'org.example.role': 'kernel' } },
+        ]);
+      }
+    } finally {
+      await fake.stop();
+    }
   });
 });

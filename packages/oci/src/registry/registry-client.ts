@@ -104,6 +104,15 @@ export class RegistryClient {
     return this.#base;
   }
 
+  /**
+   * `GET /v2/`: checks the registry speaks the distribution API and that our
+   * credentials (if any) are accepted, going through the auth challenge.
+   */
+  async ping(signal?: AbortSignal): Promise<void> {
+    const response = await this.request({ method: 'GET', path: '/v2/', ...(signal ? { signal } : {}) });
+    await response.body?.cancel();
+  }
+
   #authorization(scope: string | undefined): string | undefined {
     const token = this.#tokens.get(scope ?? '') ?? this.#tokens.get('');
     if (token) return `Bearer ${token}`;
