@@ -121,9 +121,18 @@ describe('LayoutStore', () => {
     expect(await readFile(indexPath, 'utf8')).toBe(good);
   });
 
-  it('refuses to tag a manifest whose blob is missing', async () => {
+  it('refuses to tag a manifest whose blob is missing, or to store one whose layers are missing', async () => {
     const store = await fresh();
     const before = await readFile(join(store.path, 'index.json'));
+    const dangling = encodeJson({
+      schemaVersion: 2,
+      mediaType: MediaType.imageManifest,
+      config: EMPTY_DESCRIPTOR,
+      layers: [{ mediaType: MediaType.layerTar, digest: digestOf(enc.encode('absent')), size: 6 }],
+    });
+    await store.putBlob(EMPTY_BLOB);
+    await expectError(store.putManifest(dangling, { tag: 'x' }), BlobNotFoundError.isInstance);
+    expect(await store.statBlob(digestOf(dangling))).toBeUndefined();
     await expectError(store.tag('x', { mediaType: MediaType.imageManifest, digest: digestOf(enc.encode('none')), size: 4 }), BlobNotFoundError.isInstance);
     expect(await readFile(join(store.path, 'index.json'))).toEqual(before);
   });

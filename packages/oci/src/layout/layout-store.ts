@@ -92,6 +92,13 @@ export class LayoutStore implements ImageStore {
     const digest = digestOf(bytes);
     const parsed = parseManifest(bytes, `${this.location}: new manifest ${digest}`, options.mediaType);
     const mediaType = options.mediaType ?? parsed.mediaType;
+    // As a registry would: refuse a manifest whose blobs are not here (foreign layers with `urls` excepted).
+    const needed = parsed.kind === 'index' ? parsed.index.manifests : [parsed.manifest.config, ...parsed.manifest.layers.filter((l) => !l.urls?.length)];
+    for (const blob of needed) {
+      if ((await this.statBlob(blob.digest)) === undefined) {
+        throw new BlobNotFoundError({ digest: blob.digest, location: this.location, message: `${this.location}: manifest ${digest} references ${blob.digest}, which is not stored` });
+      }
+    }
     await this.putBlob(bytes, { expected: { digest, size: bytes.byteLength } });
     const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
     const subject = subjectOf(parsed);
