@@ -15,16 +15,16 @@ export { newcArchive } from './initramfs/newc-archive';
 export { buildInitramfs, initramfsTree, defaultInitScript, type BuildInitramfsOptions, type InitramfsResult } from './initramfs/build-initramfs';
 export { lddDependencies, binaryWithLibraries, INITRAMFS_LIB_DIR, type LddDependency } from './initramfs/shared-libraries';
 
-export { writeLayerTar, type WrittenLayer } from './oci/layer-tar';
+export { layerTarEntries } from './oci/layer-entries';
 export { writeOciImage, type WriteOciImageOptions, type WrittenOciImage } from './oci/write-oci-image';
 
-export { buildComposefsRepository, objectPathOf } from './composefs/build-repository';
+export { buildComposefsRepository, objectPathOf, writeComposefsV1Image } from './composefs/build-repository';
 export type { BuildRepositoryOptions, ComposefsRepository, ComposefsImageWriter, RepositoryAlgorithm } from './composefs/build-repository';
 export { treeToDumpfile, escapeDumpfileField, type ExternalFile } from './composefs/tree-dumpfile';
 
 export { buildDataDisk, DATA_DISK_LABEL, type BuildDataDiskOptions } from './disks/data-disk';
 export { buildEsp, espFilesFromDir, systemdBootFiles, ESP_DEFAULT_LOADER, type EspFile, type BuildEspOptions } from './disks/esp';
-export { buildObjcopyUki, peImageExtent, type ObjcopyUkiOptions } from './boot/objcopy-uki';
+export { buildTestUki, type TestUkiOptions } from './boot/build-test-uki';
 export { type1BootFiles, type2BootFiles, type Type1Options } from './boot/boot-entries';
 
 export { bootQemu, bootTail, describeBoot, DEFAULT_SUCCESS, DEFAULT_FAILURE, type BootQemuOptions, type BootResult } from './qemu/boot-qemu';

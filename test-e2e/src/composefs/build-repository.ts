@@ -1,6 +1,6 @@
 import { chmod, copyFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsverityDigest, fsverityDigestFile, toHex } from '@metalayer/composefs';
+import { fsverityDigest, fsverityDigestFile, parseDumpfileSync, toHex, writeErofsImageFile } from '@metalayer/composefs';
 import { sourceSize, type TreeEntry } from '../tree/fs-tree';
 import { INLINE_LIMIT } from '../tree/tiny-os';
 import { treeToDumpfile, type ExternalFile } from './tree-dumpfile';
@@ -11,13 +11,23 @@ export type RepositoryAlgorithm = 'sha256' | 'sha512';
 /** Writes the composefs EROFS image described by `dumpfile` to `out` (objects named as in its PAYLOADs). */
 export type ComposefsImageWriter = (dumpfile: string, out: string, algorithm: RepositoryAlgorithm) => Promise<void>;
 
+/**
+ * The default writer: `@metalayer/composefs`'s EROFS writer, format version 1
+ * (composefs-rs' default, the `v1` of `composefs.digest=v1-…`), fed the dumpfile
+ * through its own parser, as `mkcomposefs --min-version=1 --from-file` would be.
+ */
+export const writeComposefsV1Image: ComposefsImageWriter = async (dumpfile, out) => {
+  await writeErofsImageFile(parseDumpfileSync(dumpfile), out, { minVersion: 1, maxVersion: 1 });
+};
+
 /** Options of {@link buildComposefsRepository}. */
 export interface BuildRepositoryOptions {
   /** The merged root tree to boot. */
   tree: readonly TreeEntry[];
   /** The repository directory, e.g. `<disk stage>/composefs`. */
   repoDir: string;
-  writeImage: ComposefsImageWriter;
+  /** Default {@link writeComposefsV1Image}. */
+  writeImage?: ComposefsImageWriter;
   algorithm?: RepositoryAlgorithm;
 }
 
@@ -73,7 +83,7 @@ export async function buildComposefsRepository(options: BuildRepositoryOptions):
   }
   const dumpfile = treeToDumpfile(options.tree, objects, INLINE_LIMIT);
   const imageTmp = join(options.repoDir, `.image-${process.pid}.tmp`);
-  await options.writeImage(dumpfile, imageTmp, algorithm);
+  await (options.writeImage ?? writeComposefsV1Image)(dumpfile, imageTmp, algorithm);
   const digest = toHex(await fsverityDigestFile(imageTmp, algorithm));
   const imageObject = await store(digest, (tmp) => rename(imageTmp, tmp));
   await rm(imageTmp, { force: true });
