@@ -11,3 +11,4 @@ export {
 export { resolveVersionRange, type ComposefsVersion, type VersionRange } from './version';
 export { erofsDirectorySize, WHITEOUT_TABLE_NAMES } from './directory-layout';
 export { xxh32 } from './xxh32';
+export { readErofsImage, readErofsImageFile, erofsImageDumpLines, type ErofsImage } from './read-image';
