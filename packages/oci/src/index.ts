@@ -12,17 +12,19 @@ export {
   digestOf, digestProblem, isDigest, splitDigest, hashStream, verifyStream, verifyBytes, collectBytes,
   type DigestAlgorithm, type StreamHash, type ExpectedContent,
 } from './digest';
-export type { Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, ParsedManifest } from './types';
 export { parseManifest, parseImageConfig, parseJsonObject, checkDescriptor, artifactTypeOf, subjectOf, encodeJson } from './parse-json';
 export {
   parseReference, formatReference, isValidTag, isValidRefName,
   type ImageReference, type LayoutReference, type RegistryReference,
 } from './reference';
 export { parsePlatform, formatPlatform, selectPlatform, DEFAULT_PLATFORM } from './platform';
+export { resolveImage, resolveManifest, type ResolveOptions } from './store/resolve-image';
+// The OCI document types and the ImageStore contract live in @metalayer/core (the spec package);
+// they are re-exported here for convenience.
 export type {
-  ImageStore, BlobInfo, PutBlobOptions, PutManifestOptions, StoredManifest, ListReferrersOptions,
-} from './store/image-store';
-export { resolveImage, resolveManifest, type ResolvedImage, type ResolveOptions } from './store/resolve-image';
+  Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, ParsedManifest,
+  ImageStore, BlobInfo, PutBlobOptions, PutManifestOptions, StoredManifest, ListReferrersOptions, ResolvedImage,
+} from '@metalayer/core';
 export { LayoutStore, openLayout, type OpenLayoutOptions } from './layout/layout-store';
 export { refNameOf } from './layout/layout-index';
 export { collectGarbage, type GcOptions, type GcResult } from './layout/layout-gc';

@@ -2,7 +2,7 @@ import { ManifestFormatError } from './errors/index';
 import { digestProblem } from './digest';
 import { MAX_BLOB_SIZE } from './limits';
 import { isIndexMediaType, MediaType } from './media-types';
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, ParsedManifest } from './types';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, ParsedManifest } from '@metalayer/core';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

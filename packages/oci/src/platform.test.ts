@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlatformNotFoundError } from './errors/index';
 import { parsePlatform, selectPlatform } from './platform';
-import type { Descriptor } from './types';
+import type { Descriptor } from '@metalayer/core';
 
 const d = (n: string, os: string, architecture: string, variant?: string): Descriptor => ({
   mediaType: 'application/vnd.oci.image.manifest.v1+json',

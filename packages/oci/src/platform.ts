@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@metalayer/core';
 import { PlatformNotFoundError } from './errors/index';
-import type { Descriptor, Platform } from './types';
+import type { Descriptor, Platform } from '@metalayer/core';
 
 /** The platform picked from an image index when none is asked for. */
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };

@@ -1,8 +1,8 @@
 import { MAX_REFERRER_DEPTH } from '../limits';
 import { DEFAULT_PLATFORM, selectPlatform } from '../platform';
 import { RegistryStore } from '../registry/registry-store';
-import type { ImageStore, StoredManifest } from '../store/image-store';
-import type { Descriptor, Platform } from '../types';
+import type { ImageStore, StoredManifest } from '@metalayer/core';
+import type { Descriptor, Platform } from '@metalayer/core';
 
 /** Options of {@link copyImage}. */
 export interface CopyImageOptions {

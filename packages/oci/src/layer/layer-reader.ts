@@ -1,5 +1,5 @@
 import { verifyStream } from '../digest';
-import type { BlobInfo, ImageStore } from '../store/image-store';
+import type { BlobInfo, ImageStore } from '@metalayer/core';
 import { ByteReader } from '../tar/byte-reader';
 import { readTar, type TarEntry } from '../tar/tar-reader';
 import { compressionOf, decompress } from './compression';

@@ -1,7 +1,7 @@
 import { hashStream } from '../digest';
 import { MediaType } from '../media-types';
-import type { ImageStore } from '../store/image-store';
-import type { Descriptor } from '../types';
+import type { ImageStore } from '@metalayer/core';
+import type { Descriptor } from '@metalayer/core';
 import { writeTar, type TarWriteEntry } from '../tar/tar-writer';
 import { compress, DEFAULT_GZIP_LEVEL } from './compression';
 

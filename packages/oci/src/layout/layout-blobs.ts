@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fsyncDirectory } from '@metalayer/core/node';
 import { BlobNotFoundError, ManifestFormatError } from '../errors/index';
 import { digestProblem, hashStream, splitDigest, verifyStream } from '../digest';
-import type { BlobInfo, PutBlobOptions } from '../store/image-store';
+import type { BlobInfo, PutBlobOptions } from '@metalayer/core';
 import { BLOBS_DIR, INGEST_DIR } from './layout-index';
 
 /** Read size for blob streams: large enough to keep syscalls cheap, small enough to keep memory flat. */

@@ -1,5 +1,5 @@
 import { artifactTypeOf } from '../parse-json';
-import type { Descriptor, ParsedManifest } from '../types';
+import type { Descriptor, ParsedManifest } from '@metalayer/core';
 import { refNameOf, withoutRefName, withRefName } from './layout-index';
 
 /**

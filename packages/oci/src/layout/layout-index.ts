@@ -4,7 +4,7 @@ import { LayoutFormatError, ManifestFormatError } from '../errors/index';
 import { MAX_MANIFEST_SIZE } from '../limits';
 import { ANNOTATION_REF_NAME, MediaType } from '../media-types';
 import { checkDescriptor, parseJsonObject } from '../parse-json';
-import type { Descriptor, ImageIndex } from '../types';
+import type { Descriptor, ImageIndex } from '@metalayer/core';
 
 /** File names inside a layout (image-spec `image-layout.md`). */
 export const LAYOUT_FILE = 'oci-layout';

@@ -7,8 +7,8 @@ import { collectBytes, digestOf, isDigest, splitDigest } from '../digest';
 import { MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE } from '../limits';
 import { isIndexMediaType, isManifestMediaType } from '../media-types';
 import { artifactTypeOf, parseManifest, subjectOf } from '../parse-json';
-import type { BlobInfo, ImageStore, ListReferrersOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '../store/image-store';
-import type { Descriptor, ImageIndex } from '../types';
+import type { BlobInfo, ImageStore, ListReferrersOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
+import type { Descriptor, ImageIndex } from '@metalayer/core';
 import { openLayoutBlob, statLayoutBlob, writeLayoutBlob } from './layout-blobs';
 import {
   BLOBS_DIR, encodeLayoutIndex, INDEX_FILE, LAYOUT_FILE, LAYOUT_HEADER, readLayoutHeader, readLayoutIndex,

@@ -5,8 +5,8 @@ import { referrerDescriptor } from '../layout/layout-entries';
 import { MAX_MANIFEST_SIZE } from '../limits';
 import { MediaType } from '../media-types';
 import { encodeJson, parseManifest } from '../parse-json';
-import type { ListReferrersOptions } from '../store/image-store';
-import type { Descriptor, ParsedManifest } from '../types';
+import type { ListReferrersOptions } from '@metalayer/core';
+import type { Descriptor, ParsedManifest } from '@metalayer/core';
 import { registryError } from './registry-client';
 import { responseBody, type RegistryStore } from './registry-store';
 

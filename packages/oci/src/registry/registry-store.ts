@@ -4,8 +4,8 @@ import { collectBytes, digestOf, isDigest, verifyBytes, verifyStream } from '../
 import { MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE } from '../limits';
 import { MANIFEST_MEDIA_TYPES } from '../media-types';
 import { parseManifest, subjectOf } from '../parse-json';
-import type { BlobInfo, ImageStore, ListReferrersOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '../store/image-store';
-import type { Descriptor } from '../types';
+import type { BlobInfo, ImageStore, ListReferrersOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
+import type { Descriptor } from '@metalayer/core';
 import { listRegistryReferrers, registerReferrer } from './referrers';
 import { registryError, type RegistryClient } from './registry-client';
 import { uploadBlob } from './upload';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { verifyStream } from '../digest';
-import type { BlobInfo, PutBlobOptions } from '../store/image-store';
+import type { BlobInfo, PutBlobOptions } from '@metalayer/core';
 import type { RegistryStore } from './registry-store';
 
 const OCTET_STREAM = 'application/octet-stream';

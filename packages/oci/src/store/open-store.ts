@@ -3,7 +3,7 @@ import { parseReference, type ImageReference } from '../reference';
 import type { RegistryCredentials } from '../registry/auth';
 import { RegistryClient, type RegistryScheme } from '../registry/registry-client';
 import { RegistryStore } from '../registry/registry-store';
-import type { ImageStore } from './image-store';
+import type { ImageStore } from '@metalayer/core';
 
 /** Options of {@link openImageStore}. */
 export interface OpenStoreOptions {

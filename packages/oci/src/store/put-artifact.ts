@@ -1,7 +1,7 @@
 import { EMPTY_BLOB, EMPTY_DESCRIPTOR, MediaType } from '../media-types';
 import { encodeJson } from '../parse-json';
-import type { Descriptor } from '../types';
-import type { ImageStore } from './image-store';
+import type { Descriptor } from '@metalayer/core';
+import type { ImageStore } from '@metalayer/core';
 
 /** One file of an artifact. */
 export interface ArtifactBlob {

@@ -2,21 +2,8 @@ import { ManifestFormatError } from '../errors/index';
 import { MAX_CONFIG_SIZE, MAX_INDEX_DEPTH } from '../limits';
 import { parseImageConfig } from '../parse-json';
 import { DEFAULT_PLATFORM, selectPlatform } from '../platform';
-import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../types';
-import type { ImageStore, StoredManifest } from './image-store';
+import type { ImageStore, Platform, ResolvedImage, StoredManifest } from '@metalayer/core';
 
-/** An image resolved from a reference: manifest and config, with bytes and descriptors. */
-export interface ResolvedImage {
-  /** Descriptor of the image manifest (after platform selection). */
-  descriptor: Descriptor;
-  manifest: ImageManifest;
-  /** The manifest's exact bytes. */
-  manifestBytes: Uint8Array;
-  /** The index the reference named, when it named one (outermost first). */
-  indexes: StoredManifest[];
-  config: ImageConfig;
-  configBytes: Uint8Array;
-}
 
 /** Options of {@link resolveImage} and {@link resolveManifest}. */
 export interface ResolveOptions {

@@ -7,9 +7,9 @@ import { digestOf } from '../digest';
 import { putLayer } from '../layer/layer-writer';
 import { EMPTY_BLOB, EMPTY_DESCRIPTOR, MediaType } from '../media-types';
 import { encodeJson } from '../parse-json';
-import type { ImageStore } from '../store/image-store';
+import type { ImageStore } from '@metalayer/core';
 import type { TarWriteEntry } from '../tar/tar-writer';
-import type { Descriptor } from '../types';
+import type { Descriptor } from '@metalayer/core';
 
 const enc = new TextEncoder();
 

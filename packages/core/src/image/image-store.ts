@@ -1,4 +1,4 @@
-import type { Descriptor, ParsedManifest } from '../types';
+import type { Descriptor, ImageConfig, ImageManifest, ParsedManifest } from './oci-types';
 
 /** Digest and size of stored content. */
 export interface BlobInfo {
@@ -83,4 +83,17 @@ export interface ImageStore {
   listTags(signal?: AbortSignal): Promise<string[]>;
   /** Descriptors of manifests whose `subject` is `digest`, with `artifactType` and annotations. */
   listReferrers(digest: string, options?: ListReferrersOptions): Promise<Descriptor[]>;
+}
+
+/** An image resolved from a reference: manifest and config, with bytes and descriptors. */
+export interface ResolvedImage {
+  /** Descriptor of the image manifest (after platform selection). */
+  descriptor: Descriptor;
+  manifest: ImageManifest;
+  /** The manifest's exact bytes. */
+  manifestBytes: Uint8Array;
+  /** The index the reference named, when it named one (outermost first). */
+  indexes: StoredManifest[];
+  config: ImageConfig;
+  configBytes: Uint8Array;
 }

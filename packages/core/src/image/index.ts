@@ -1,0 +1,17 @@
+export type {
+  Descriptor,
+  Platform,
+  ImageManifest,
+  ImageIndex,
+  ImageConfig,
+  ParsedManifest,
+} from './oci-types';
+export type {
+  ImageStore,
+  BlobInfo,
+  PutBlobOptions,
+  PutManifestOptions,
+  StoredManifest,
+  ListReferrersOptions,
+  ResolvedImage,
+} from './image-store';
