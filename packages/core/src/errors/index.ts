@@ -3,3 +3,8 @@ export { InvalidArgumentError } from './invalid-argument-error';
 export { DigestMismatchError } from './digest-mismatch-error';
 export { LimitExceededError } from './limit-exceeded-error';
 export { ExternalToolError } from './external-tool-error';
+export { PayloadNotFoundError } from './payload-not-found-error';
+export { AlreadyAttachedError } from './already-attached-error';
+export { AmbiguousPayloadError } from './ambiguous-payload-error';
+export { VerificationError } from './verification-error';
+export { UnknownStrategyError } from './unknown-strategy-error';
