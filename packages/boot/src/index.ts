@@ -78,6 +78,7 @@ export {
   type ComposefsDigest,
   type ComposefsDigestArg,
 } from './cmdline/composefs-arg';
+export { checkComposefsDigest, type CmdlineToCheck } from './cmdline/check-composefs-digest';
 export {
   parseBlsEntry,
   formatBlsEntry,

@@ -114,7 +114,8 @@ export function sameComposefsDigest(a: ComposefsDigest, b: ComposefsDigest): boo
   return a.algorithm === b.algorithm && a.hex.toLowerCase() === b.hex.toLowerCase();
 }
 
-/** `v1-sha256-12:<hex>` style text of a digest, for messages. */
+/** Text of a digest for messages: `v1-sha256-12:<hex>` when the version is known, else `sha256:<hex>`. */
 export function describeComposefsDigest(d: ComposefsDigest & { insecure?: boolean }): string {
-  return `${d.insecure ? '?' : ''}${d.version ? `${d.version}-` : ''}${d.algorithm}-${COMPOSEFS_LG_BLOCK_SIZE}:${d.hex}`;
+  const q = d.insecure ? '?' : '';
+  return d.version ? `${q}${d.version}-${d.algorithm}-${COMPOSEFS_LG_BLOCK_SIZE}:${d.hex}` : `${q}${d.algorithm}:${d.hex}`;
 }

@@ -53,3 +53,8 @@ export function makeCpio(files: Record<string, string | Uint8Array>): Uint8Array
   }
   return out;
 }
+
+/** Byte equality without vitest's element-by-element diff (which takes minutes on a kernel). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
