@@ -1,5 +1,8 @@
 import type { Command } from '../command';
 import { copyCommand } from './copy';
+import { mkcomposefsCommand } from './mkcomposefs';
+import { composefsInfoDumpCommand } from './composefs-info-dump';
+import { composefsInfoMeasureFileCommand } from './composefs-info-measure-file';
 
 /**
  * Every `metalayer` command, in the order `metalayer --help` lists them.
@@ -7,4 +10,7 @@ import { copyCommand } from './copy';
  */
 export const commands: readonly Command[] = [
   copyCommand,
+  mkcomposefsCommand,
+  composefsInfoDumpCommand,
+  composefsInfoMeasureFileCommand,
 ];
