@@ -1,7 +1,6 @@
 /**
  * Test-only: runs Debian's `docker-registry` (distribution 2.8, no referrers
- * API) on a free loopback port with a temporary storage directory. Other
- * packages' tests import this file by relative path; it is not published.
+ * API) on a free loopback port with a temporary storage directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { openLayout, resolveImage } from '@metalayer/oci';
-import { haveTools, run, useTempDir } from '@metalayer/test-utils';
+import { haveTools, run, useTempDir, startDockerRegistry, type TestRegistry } from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Test-only helpers of @metalayer/oci (not in its published entry point).
-import { startDockerRegistry, type TestRegistry } from '../../../../packages/oci/src/test-support/docker-registry';
 import { putTestArtifact, putTestImage } from '../../../../packages/oci/src/test-support/image-fixtures';
 import { main } from '../cli';
 import type { CliIo } from '../command';

@@ -1,12 +1,11 @@
 import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { haveTools, run, useTempDir } from '@metalayer/test-utils';
+import { haveTools, run, useTempDir, startDockerRegistry, type TestRegistry } from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../digest';
 import { readStoredLayer } from '../layer/layer-reader';
 import { openLayout } from '../layout/layout-store';
 import { resolveImage } from '../store/resolve-image';
-import { startDockerRegistry, type TestRegistry } from '../test-support/docker-registry';
 import { defaultLayers, putTestArtifact, putTestImage } from '../test-support/image-fixtures';
 import { copyImage } from './copy-image';
 

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { readdir, writeFile } from 'node:fs/promises';
 import { DigestMismatchError } from '@metalayer/core';
-import { useTempDir } from '@metalayer/test-utils';
+import { useTempDir, startFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '@metalayer/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyImage } from '../copy/copy-image';
 import { digestOf } from '../digest';
 import { ManifestFormatError, NetworkError, RegistryError } from '../errors/index';
 import { openLayout } from '../layout/layout-store';
 import { MediaType } from '../media-types';
-import { startFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../test-support/fake-registry';
 import { putTestArtifact, putTestImage } from '../test-support/image-fixtures';
 import { parseAuthChallenge } from './auth';
 import { detectReferrersApi } from './referrers';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { haveTools, run, useTempDir } from '@metalayer/test-utils';
+import { haveTools, run, useTempDir, startDockerRegistry, type TestRegistry } from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyImage } from '../copy/copy-image';
 import { collectBytes, digestOf } from '../digest';
@@ -8,7 +8,6 @@ import { openLayout } from '../layout/layout-store';
 import { EMPTY_DESCRIPTOR, MediaType } from '../media-types';
 import { encodeJson } from '../parse-json';
 import { resolveImage } from '../store/resolve-image';
-import { startDockerRegistry, type TestRegistry } from '../test-support/docker-registry';
 import { putTestArtifact, putTestImage } from '../test-support/image-fixtures';
 import { fallbackTag } from './referrers';
 import { RegistryClient } from './registry-client';
