@@ -1,11 +1,13 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readlinkSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir } from '@metalayer/test-utils';
+import { buildDataDisk } from './disks/data-disk';
 import { buildHarnessFixture, composefsKarg, kernelCmdline, tamperedDataDisk, type HarnessFixture } from './fixtures/harness-fixture';
 import { canBoot } from './preflight';
 import { assertComposefsBoot } from './qemu/assert-boot';
 import { bootQemu, describeBoot } from './qemu/boot-qemu';
+import { BOOT_OUTCOMES } from './qemu/boot-outcomes';
 import { markValue } from './qemu/serial-console';
 
 // Harness-level boots without a boot loader: QEMU loads the kernel and the
@@ -62,9 +64,7 @@ describe.skipIf(!canBoot())('direct kernel boot of the composefs initramfs', () 
       name: 'direct-tampered-object',
       boot: direct(kernelCmdline(composefsKarg(fx.repo.digest))),
       disks: [{ path: disk }],
-      success: /MARK FAIL read \/etc\/marker-big/,
-      failure: /MARK in-composefs-root|MARK FAIL|Kernel panic/,
-      quiet: true,
+      ...BOOT_OUTCOMES.objectReadFails,
     });
     expect(result.ok, describeBoot(result, 'direct-tampered-object')).toBe(true);
     // The image itself is intact, so the initramfs mounted it with verity=require…
@@ -81,13 +81,29 @@ describe.skipIf(!canBoot())('direct kernel boot of the composefs initramfs', () 
       name: 'direct-unknown-digest',
       boot: direct(kernelCmdline(composefsKarg(other))),
       disks: [{ path: fx.dataDisk }],
-      success: /MARK FAIL image not found/,
-      failure: /MARK in-composefs-root|MARK FAIL|Kernel panic/,
-      quiet: true,
+      ...BOOT_OUTCOMES.imageNotFound,
     });
     expect(result.ok, describeBoot(result, 'direct-unknown-digest')).toBe(true);
     expect(markValue(result.marks, 'image-missing', 'digest')).toBe(other);
     const texts = result.marks.map((m) => m.text);
     expect(texts.some((t) => /^(image |erofs-mounted|overlay|switch-root)/.test(t))).toBe(false);
+  });
+
+  it('refuses an image whose fs-verity digest is not the one its name and the command line claim', async () => {
+    // An attacker renames a valid image: images/<claimed> → the real image's object.
+    const claimed = fx.repo.digest.replace(/^./, (c) => (c === 'f' ? 'e' : 'f'));
+    const stage = join(tmp, 'stage-renamed');
+    cpSync(fx.stageDir, stage, { recursive: true, verbatimSymlinks: true });
+    symlinkSync(readlinkSync(fx.repo.imagePath), join(stage, 'composefs', 'images', claimed));
+    const disk = await buildDataDisk({ stageDir: stage, out: join(tmp, 'renamed.img') });
+    const result = await bootQemu({
+      ...BOOT_OUTCOMES.imageDigestMismatch,
+      name: 'direct-renamed-image',
+      boot: direct(kernelCmdline(composefsKarg(claimed))),
+      disks: [{ path: disk.path }],
+    });
+    expect(result.ok, describeBoot(result, 'direct-renamed-image')).toBe(true);
+    expect(markValue(result.marks, 'image-measure')).toBe(`sha256:${fx.repo.digest}`);
+    expect(result.marks.some((m) => /^(erofs-mounted|overlay|switch-root)/.test(m.text))).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ export { dir, file, hostFile, symlink, whiteout, mergeLayers, withParentDirs, so
 export type { Tree, TreeEntry, EntryMeta, FileSource } from './tree/fs-tree';
 export { writeTreeToDir } from './tree/write-tree';
 export { findBusybox, busyboxEntries, BUSYBOX_STATIC, type Busybox } from './tree/busybox';
-export { tinyOs, INLINE_LIMIT, SMALL_MARKER, BIG_MARKER, type TinyOs } from './tree/tiny-os';
+export { tinyOs, SMALL_MARKER, BIG_MARKER, type TinyOs } from './tree/tiny-os';
 
 export { newcArchive } from './initramfs/newc-archive';
 export { buildInitramfs, initramfsTree, defaultInitScript, type BuildInitramfsOptions, type InitramfsResult } from './initramfs/build-initramfs';
@@ -18,16 +18,20 @@ export { lddDependencies, binaryWithLibraries, INITRAMFS_LIB_DIR, type LddDepend
 export { layerTarEntries } from './oci/layer-entries';
 export { writeOciImage, type WriteOciImageOptions, type WrittenOciImage } from './oci/write-oci-image';
 
-export { buildComposefsRepository, objectPathOf, writeComposefsV1Image } from './composefs/build-repository';
+export { buildComposefsRepository, objectPathOf, objectPathForContent, writeComposefsV1Image, INLINE_LIMIT } from './composefs/build-repository';
 export type { BuildRepositoryOptions, ComposefsRepository, ComposefsImageWriter, RepositoryAlgorithm } from './composefs/build-repository';
 export { treeToDumpfile, escapeDumpfileField, type ExternalFile } from './composefs/tree-dumpfile';
 
 export { buildDataDisk, DATA_DISK_LABEL, type BuildDataDiskOptions } from './disks/data-disk';
+export { buildTamperedDataDisk, type TamperedDiskOptions } from './disks/tampered-disk';
 export { buildEsp, espFilesFromDir, systemdBootFiles, ESP_DEFAULT_LOADER, type EspFile, type BuildEspOptions } from './disks/esp';
 export { buildTestUki, type TestUkiOptions } from './boot/build-test-uki';
 export { type1BootFiles, type2BootFiles, type Type1Options } from './boot/boot-entries';
+export { directBootFromEntry } from './boot/direct-boot-from-entry';
 
-export { bootQemu, bootTail, describeBoot, DEFAULT_SUCCESS, DEFAULT_FAILURE, type BootQemuOptions, type BootResult } from './qemu/boot-qemu';
+export { bootQemu, bootTail, describeBoot, DEFAULT_SUCCESS, DEFAULT_FAILURE, FAILURE_TAIL_LINES, type BootQemuOptions, type BootResult } from './qemu/boot-qemu';
+export { QEMU_FATAL_STDERR } from './qemu/qemu-process';
+export { BOOT_OUTCOMES, type BootOutcome } from './qemu/boot-outcomes';
 export { qemuArgs, type QemuBoot, type DirectBoot, type UefiBoot, type QemuDisk } from './qemu/qemu-args';
 export { chooseAccel, probeKvm } from './qemu/accel';
 export { FIRMWARE, missingFirmware } from './qemu/firmware';

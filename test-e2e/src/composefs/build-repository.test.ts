@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
 import { tinyOs } from '../tree/tiny-os';
-import { buildComposefsRepository } from './build-repository';
+import { buildComposefsRepository, objectPathForContent } from './build-repository';
 
 describe.skipIf(!haveTools('fsverity', 'fsck.erofs', 'busybox'))('buildComposefsRepository with the tiny OS', () => {
   const tmp = useTempDir('metalayer-repo-');
@@ -32,5 +32,6 @@ describe.skipIf(!haveTools('fsverity', 'fsck.erofs', 'busybox'))('buildComposefs
       expect(object.objectPath.replace('/', '')).toBe(object.digest);
     }
     expect(readFileSync(join(repo.repoDir, 'objects', repo.objects.get('/etc/marker-big')!.objectPath), 'utf8')).toBe(os.bigMarker);
+    expect(objectPathForContent(os.bigMarker, algorithm)).toBe(repo.objects.get('/etc/marker-big')!.objectPath);
   });
 });

@@ -2,8 +2,10 @@ import { chmod, copyFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { fsverityDigest, fsverityDigestFile, parseDumpfileSync, toHex, writeErofsImageFile } from '@metalayer/composefs';
 import { sourceSize, type TreeEntry } from '../tree/fs-tree';
-import { INLINE_LIMIT } from '../tree/tiny-os';
 import { treeToDumpfile, type ExternalFile } from './tree-dumpfile';
+
+/** Files composefs(-rs) stores inline up to this size; larger ones become external objects. */
+export const INLINE_LIMIT = 64;
 
 /** fs-verity hash of the repository: object names and the image digest. */
 export type RepositoryAlgorithm = 'sha256' | 'sha512';
@@ -47,6 +49,12 @@ export interface ComposefsRepository {
 /** `xx/rest` for a hex digest: the first byte names the directory. */
 export function objectPathOf(hex: string): string {
   return `${hex.slice(0, 2)}/${hex.slice(2)}`;
+}
+
+/** The object path (`xx/rest`) a file with `content` gets in a repository hashed with `algorithm`. */
+export function objectPathForContent(content: string | Uint8Array, algorithm: RepositoryAlgorithm = 'sha256'): string {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  return objectPathOf(toHex(fsverityDigest(bytes, algorithm)));
 }
 
 /**

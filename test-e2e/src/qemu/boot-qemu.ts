@@ -1,22 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { which } from '@metalayer/test-utils';
 import { artifactsDir } from '../paths';
 import { chooseAccel } from './accel';
 import { FIRMWARE } from './firmware';
 import { qemuArgs, type QemuBoot, type QemuDisk } from './qemu-args';
-import { ConsoleLines, markOf, type BootMark } from './serial-console';
+import { watchQemu } from './qemu-process';
+import type { BootMark } from './serial-console';
 import { acquireVmSlot } from './vm-slots';
 
 /** What the booted root prints when the whole chain worked. */
 export const DEFAULT_SUCCESS = /MARK in-composefs-root\b/;
 /** Lines that end a boot as failed (checked after the success pattern). */
 export const DEFAULT_FAILURE = /MARK FAIL\b|Kernel panic|Attempted to kill init|end Kernel panic/;
-/** QEMU stderr lines after which the guest can only hang (a broken nested KVM, for instance). */
-export const QEMU_FATAL_STDERR = /KVM internal error|emulation failure|Assertion .* failed/;
 /** Serial lines printed (and put in assertion messages) when a boot fails. */
 export const FAILURE_TAIL_LINES = 40;
 
@@ -63,26 +60,6 @@ export interface BootResult {
   /** QEMU's pid (gone by the time the result is returned). */
   pid: number | undefined;
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-}
-
-const running = new Set<ChildProcess>();
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
-}
-
-// A test runner that exits (or is interrupted) must not leave VMs behind.
-process.once('exit', () => running.forEach(killGroup));
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    running.forEach(killGroup);
-    process.kill(process.pid, sig);
-  });
 }
 
 /** The last `n` log lines, for failure messages. */
@@ -134,7 +111,14 @@ export async function bootQemu(options: BootQemuOptions): Promise<BootResult> {
     const setpriv = which('setpriv');
     const argv = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', qemu, ...args] : [qemu, ...args];
     logFile.write(`# ${argv.map((a) => (/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
-    const result = await watchQemu(argv, options, logFile);
+    const result = await watchQemu(argv, {
+      success: options.success ?? DEFAULT_SUCCESS,
+      failure: options.failure ?? DEFAULT_FAILURE,
+      timeoutMs: options.timeoutMs ?? Number(process.env.METALAYER_E2E_BOOT_TIMEOUT_MS ?? 90_000),
+      graceMs: options.graceMs ?? 3000,
+      signal: options.signal,
+      logFile,
+    });
     const full: BootResult = { ...result, logPath, accel };
     logFile.write(`# result: ${full.ok ? 'ok' : 'FAILED'} (${full.reason}) after ${full.wallMs} ms\n`);
     if (!full.ok && !options.quiet) process.stderr.write(`${describeBoot(full, options.name)}\n`);
@@ -144,70 +128,4 @@ export async function bootQemu(options: BootQemuOptions): Promise<BootResult> {
     rmSync(runDir, { recursive: true, force: true });
     await release();
   }
-}
-
-type WatchResult = Omit<BootResult, 'logPath' | 'accel'>;
-
-function watchQemu(argv: string[], options: BootQemuOptions, logFile: NodeJS.WritableStream): Promise<WatchResult> {
-  const success = options.success ?? DEFAULT_SUCCESS;
-  const failure = options.failure ?? DEFAULT_FAILURE;
-  const timeoutMs = options.timeoutMs ?? Number(process.env.METALAYER_E2E_BOOT_TIMEOUT_MS ?? 90_000);
-  const graceMs = options.graceMs ?? 3000;
-  const start = performance.now();
-  const elapsed = (): number => Math.round(performance.now() - start);
-  const log: string[] = [];
-  const marks: BootMark[] = [];
-  let decision: { ok: boolean; reason: string; wallMs: number } | undefined;
-
-  return new Promise<WatchResult>((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    running.add(child);
-    let graceTimer: NodeJS.Timeout | undefined;
-    const decide = (ok: boolean, reason: string, grace: number): void => {
-      if (decision) return;
-      decision = { ok, reason, wallMs: elapsed() };
-      clearTimeout(overall);
-      graceTimer = setTimeout(() => killGroup(child), grace);
-    };
-    const onLine = (line: string): void => {
-      const ms = elapsed();
-      log.push(line);
-      logFile.write(`[${String(ms).padStart(6)}ms] ${line}\n`);
-      const mark = line.startsWith('[qemu-stderr]') ? undefined : markOf(line);
-      if (mark !== undefined) marks.push({ ms, text: mark });
-      if (decision) return;
-      if (line.startsWith('[qemu-stderr]')) {
-        if (QEMU_FATAL_STDERR.test(line)) decide(false, `failure: ${line.trim()}`, 0);
-        return;
-      }
-      if (success.test(line)) decide(true, 'marker', graceMs);
-      else if (failure.test(line)) decide(false, `failure: ${line.trim()}`, graceMs);
-    };
-    const out = new ConsoleLines(onLine);
-    const err = new ConsoleLines((line) => onLine(`[qemu-stderr] ${line}`));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => out.push(d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => err.push(d));
-    const overall = setTimeout(() => decide(false, 'timeout', 0), timeoutMs);
-    const onAbort = (): void => decide(false, 'aborted', 0);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let finished = false;
-    const finish = (exit: WatchResult['exit']): void => {
-      if (finished) return;
-      finished = true;
-      out.flush();
-      err.flush();
-      clearTimeout(overall);
-      clearTimeout(graceTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-      running.delete(child);
-      decide(false, `qemu exited (code ${exit?.code}, signal ${exit?.signal}) before a decision`, 0);
-      resolve({ ...decision!, marks, log, exit, pid: child.pid });
-    };
-    child.on('error', (error) => {
-      decide(false, `spawn error: ${error.message}`, 0);
-      // A child that never started emits no 'close'.
-      if (child.pid === undefined) finish(undefined);
-    });
-    child.on('close', (code, signal) => finish({ code, signal }));
-  });
 }

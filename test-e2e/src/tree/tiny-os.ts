@@ -4,14 +4,11 @@ import { assetsDir } from '../paths';
 import { busyboxEntries, findBusybox } from './busybox';
 import { dir, file, mergeLayers, symlink, whiteout, type Tree, type TreeEntry } from './fs-tree';
 
-/** Files composefs stores inline up to this size; larger ones become external objects. */
-export const INLINE_LIMIT = 64;
-
 /** Content of `/etc/marker` in the tiny OS: small, so composefs stores it inline. */
 export const SMALL_MARKER = 'metalayer-e2e-small';
 
 /**
- * Content of `/etc/marker-big` (one line, longer than {@link INLINE_LIMIT}), so
+ * Content of `/etc/marker-big` (one line, longer than composefs' 64-byte inline limit), so
  * it is an external object: reading it in the guest goes through overlayfs'
  * fs-verity check. The top layer writes it; the layer below holds a stale
  * version, so a wrongly merged image shows up as the wrong marker.
