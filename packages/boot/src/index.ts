@@ -43,6 +43,8 @@ export { UKI_SECTION_NAMES, UKI_TEXT_SECTIONS, isUkiSectionName, MAX_TEXT_SECTIO
 export {
   buildUki,
   joinInitrds,
+  UKI_PROFILE_SECTIONS,
+  type UkiProfileInput,
   sectionSource,
   UKI_DATA_CHARACTERISTICS,
   UKI_LINUX_CHARACTERISTICS,
@@ -52,6 +54,7 @@ export {
 } from './uki/build-uki';
 export { editUkiCmdline, setUkiComposefsDigest, type CmdlineEdit, type EditedUki, type EditUkiCmdlineOptions } from './uki/edit-uki-cmdline';
 export { readKernelUname } from './uki/kernel-uname';
+export { inspectUki, type UkiSummary, type UkiSectionSummary } from './uki/inspect-uki';
 export { mergeSbat, sbatComponents, SBAT_HEADER_LINE, SBAT_UKI_LINE } from './uki/sbat';
 export {
   tokenizeKernelCmdline,
@@ -77,6 +80,7 @@ export {
   COMPOSEFS_LEGACY_KEY,
   type ComposefsDigest,
   type ComposefsDigestArg,
+  type ComposefsArgSpec,
 } from './cmdline/composefs-arg';
 export { checkComposefsDigest, type CmdlineToCheck } from './cmdline/check-composefs-digest';
 export {

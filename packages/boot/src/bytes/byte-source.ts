@@ -22,7 +22,8 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
     size: bytes.length,
     async read(offset, length) {
       checkRange(bytes.length, offset, length);
-      return bytes.subarray(offset, offset + length);
+      // A plain Uint8Array view, also when `bytes` is a Node Buffer.
+      return new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length);
     },
   };
 }

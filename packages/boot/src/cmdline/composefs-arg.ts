@@ -32,6 +32,12 @@ export interface ComposefsDigestArg extends ComposefsDigest {
   readonly form: 'digest' | 'legacy';
 }
 
+/** A digest to write as a kernel argument, with optional form (default `digest`) and `?` marker. */
+export interface ComposefsArgSpec extends ComposefsDigest {
+  readonly insecure?: boolean;
+  readonly form?: 'digest' | 'legacy';
+}
+
 const HEX_LENGTH = { sha256: 64, sha512: 128 } as const;
 
 /** True when `arg` is a composefs argument of either form. */
@@ -77,7 +83,7 @@ function checkHex(hex: string, raw: string): string {
  * Writes a composefs argument. The default form is `composefs.digest=`;
  * `legacy` writes `composefs=<hex>` (read by every composefs-rs and bootc).
  */
-export function formatComposefsArg(arg: ComposefsDigest & { insecure?: boolean; form?: 'digest' | 'legacy' }): string {
+export function formatComposefsArg(arg: ComposefsArgSpec): string {
   const hex = arg.hex.toLowerCase();
   if (!/^[0-9a-f]+$/.test(hex) || hex.length !== HEX_LENGTH[arg.algorithm]) {
     throw new ComposefsArgError({ argument: arg.hex, message: `not a ${arg.algorithm} digest (${HEX_LENGTH[arg.algorithm]} hex digits)` });
@@ -101,11 +107,8 @@ export function findComposefsArgs(cmdline: string): ComposefsDigestArg[] {
  * Replaces every composefs argument with `args` (written where the first one
  * stood) or appends them when there is none; other arguments are untouched.
  */
-export function setComposefsArgs(
-  cmdline: string,
-  args: ComposefsDigestArg | ComposefsDigest | readonly (ComposefsDigestArg | ComposefsDigest)[],
-): string {
-  const list = (Array.isArray(args) ? args : [args]) as readonly (ComposefsDigest & { insecure?: boolean; form?: 'digest' | 'legacy' })[];
+export function setComposefsArgs(cmdline: string, args: ComposefsArgSpec | readonly ComposefsArgSpec[]): string {
+  const list = (Array.isArray(args) ? args : [args]) as readonly ComposefsArgSpec[];
   return replaceKernelArgs(cmdline, isComposefsKernelArg, list.map((a) => formatComposefsArg(a)));
 }
 

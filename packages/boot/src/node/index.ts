@@ -1,6 +1,6 @@
 // Node-only API of @metalayer/boot: files, signing, install-kernel.
 export { openFileSource, withFileSource, type FileSource } from './file-source';
-export { writeSourceFile } from './write-source-file';
+export { writeSourceFile, type WriteSourceFileOptions } from './write-source-file';
 export { signPe, verifyPeSignature, type SecureBootKey } from './sign-pe';
 export { installKernel } from './install/install-kernel';
 export { planInstall, disposeInstallPlan, ENTRIES_SREL_PATH, ENTRIES_SREL_CONTENT, MAX_TRIES } from './install/plan-install';

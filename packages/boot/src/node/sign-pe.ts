@@ -48,7 +48,7 @@ function runTool(tool: string, args: readonly string[], signal?: AbortSignal): P
  * into place only after `sbverify --cert` accepted it. `input` must be
  * unsigned (sbsign would add a second signature).
  */
-export async function signPe(input: string, output: string, key: SecureBootKey, options: { signal?: AbortSignal } = {}): Promise<void> {
+export async function signPe(input: string, output: string, key: SecureBootKey, options: { signal?: AbortSignal; mode?: number } = {}): Promise<void> {
   const temp = join(dirname(output), `.${basename(output)}.tmp-${randomBytes(6).toString('hex')}`);
   try {
     const signed = await runTool('sbsign', ['--key', key.key, '--cert', key.cert, '--output', temp, input], options.signal);
@@ -56,6 +56,7 @@ export async function signPe(input: string, output: string, key: SecureBootKey, 
     await verifyPeSignature(temp, key.cert, options);
     const handle = await open(temp, 'r');
     try {
+      await handle.chmod(options.mode ?? 0o644);
       await handle.sync();
     } finally {
       await handle.close();

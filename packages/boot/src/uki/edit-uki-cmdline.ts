@@ -1,5 +1,5 @@
 import { sliceSource, type ByteInput } from '../bytes/byte-source';
-import { setComposefsArgs, type ComposefsDigest, type ComposefsDigestArg } from '../cmdline/composefs-arg';
+import { setComposefsArgs, type ComposefsArgSpec } from '../cmdline/composefs-arg';
 import { PeLayoutError, SignedPeError } from '../errors/index';
 import { DIRECTORY_SECURITY } from '../pe/pe-constants';
 import { layoutPe, type FixedSection, type PeLayout, type PlacedSection } from '../pe/layout-pe';
@@ -101,7 +101,7 @@ function checkDirectories(uki: Uki, moved: readonly PeSection[], subject: string
  */
 export function setUkiComposefsDigest(
   input: ByteInput,
-  digests: ComposefsDigestArg | ComposefsDigest | readonly (ComposefsDigestArg | ComposefsDigest)[],
+  digests: ComposefsArgSpec | readonly ComposefsArgSpec[],
   options: EditUkiCmdlineOptions = {},
 ): Promise<EditedUki> {
   return editUkiCmdline(input, (current) => setComposefsArgs(current ?? '', digests), options);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DigestMismatchError, InvalidArgumentError, MetalayerError } from '@metalayer/core';
 import { prngBytes, useTempDir } from '@metalayer/test-utils';
@@ -158,7 +158,7 @@ describe.skipIf(!haveBootFixtures())('installKernel', () => {
     writeFileSync(join(c.boot, `EFI/Linux/${id}.efi`), 'old blessed entry');
     const r3 = await installKernel({ kind: 'uki', uki }, opts(c, { tries: 5 }));
     expect(r3.written).toEqual([`EFI/Linux/${id}+5.efi`]);
-    expect(r3.removed.sort()).toEqual([`EFI/Linux/${id}+2-1.efi`, `EFI/Linux/${id}.efi`]);
+    expect([...r3.removed].sort()).toEqual([`EFI/Linux/${id}+2-1.efi`, `EFI/Linux/${id}.efi`]);
     // /etc/kernel/tries is read when no tries option is given.
     mkdirSync(join(c.root, 'etc/kernel'));
     writeFileSync(join(c.root, 'etc/kernel/tries'), '7\n');
@@ -266,66 +266,11 @@ describe.skipIf(!haveBootFixtures())('installKernel', () => {
       writeFileSync(file, uki);
       const plan = await planInstall({ kind: 'uki', uki: { path: file } }, opts(c));
       const tampered = new Uint8Array(uki);
-      tampered[tampered.length - 1] ^= 0xff;
+      tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0xff;
       writeFileSync(file, tampered);
       const before = await snapshotTree(c.boot);
       await expect(executeInstall(plan)).rejects.toSatisfy(DigestMismatchError.isInstance);
       expect(await snapshotTree(c.boot)).toEqual(before);
     });
-  });
-});
-
-describe('install-kernel configuration under --root', () => {
-  const tmp = useTempDir('metalayer-install-root-');
-  let n = 0;
-  const root = (files: Record<string, string>, dirs: string[] = []) => {
-    const r = mkdtempSync(join(tmp, `r${n++}-`));
-    for (const d of dirs) mkdirSync(join(r, d), { recursive: true });
-    for (const [p, text] of Object.entries(files)) {
-      mkdirSync(join(r, p, '..'), { recursive: true });
-      writeFileSync(join(r, p), text);
-    }
-    return r;
-  };
-  const fakeUki = () => ({ kind: 'bls', kernel: new Uint8Array(10), options: karg(DIGEST), kernelVersion: '6.1.0' }) as const;
-  const plan = (r: string, extra: Partial<PlanInstallOptions> = {}) => planInstall(fakeUki(), { root: r, expectedDigest: DIGEST, ...extra });
-
-  it('finds $BOOT like kernel-install: existing entries, then the fallback /boot', async () => {
-    const a = root({ 'etc/machine-id': MACHINE_ID }, ['boot', 'efi/loader/entries']);
-    expect(await plan(a)).toMatchObject({ bootRoot: join(a, 'efi'), bootRootSource: 'existing-entries' });
-    const b = root({ 'etc/machine-id': MACHINE_ID }, ['boot', 'boot/efi', `boot/efi/${MACHINE_ID}`]);
-    expect(await plan(b)).toMatchObject({ bootRoot: join(b, 'boot/efi'), bootRootSource: 'existing-entries' });
-    const c = root({ 'etc/machine-id': MACHINE_ID }, ['boot']);
-    expect(await plan(c)).toMatchObject({ bootRoot: join(c, 'boot'), bootRootSource: 'fallback' });
-    const d = root({ 'etc/machine-id': MACHINE_ID, 'etc/kernel/install.conf': 'BOOT_ROOT=/esp\nlayout=bls\n' }, ['esp', 'boot']);
-    expect(await plan(d)).toMatchObject({ bootRoot: join(d, 'esp'), bootRootSource: 'install.conf' });
-    const e = root({ 'etc/machine-id': MACHINE_ID });
-    await expect(plan(e)).rejects.toSatisfy(BootLayoutError.isInstance);
-  });
-
-  it('resolves the entry token: entry-token file, machine-id, IMAGE_ID, ID, explicit kinds', async () => {
-    const withAll = { 'etc/machine-id': `${MACHINE_ID.toUpperCase()}\n`, 'usr/lib/os-release': 'ID=debian\nIMAGE_ID=myimage\n' };
-    expect((await plan(root({ ...withAll, 'etc/kernel/entry-token': 'tok\n' }, ['boot']))).entryToken).toBe('tok');
-    expect((await plan(root(withAll, ['boot']))).entryToken).toBe(MACHINE_ID);
-    expect((await plan(root({ ...withAll, 'etc/machine-id': 'uninitialized\n' }, ['boot']))).entryToken).toBe('myimage');
-    expect((await plan(root({ 'usr/lib/os-release': 'ID=debian\n' }, ['boot']))).entryToken).toBe('debian');
-    expect((await plan(root(withAll, ['boot']), { entryToken: 'os-id' })).entryToken).toBe('debian');
-    expect((await plan(root(withAll, ['boot']), { entryToken: 'os-image-id' })).entryToken).toBe('myimage');
-    await expect(plan(root({}, ['boot']))).rejects.toSatisfy(BootLayoutError.isInstance);
-    await expect(plan(root({ 'usr/lib/os-release': 'ID=debian\n' }, ['boot']), { entryToken: 'machine-id' })).rejects.toSatisfy(BootLayoutError.isInstance);
-  });
-
-  it('reads os-release through an absolute symlink inside the root, never the host', async () => {
-    const r = root({ 'usr/lib/os-release': 'ID=inside\nPRETTY_NAME="Inside"\n' }, ['boot', 'etc']);
-    symlinkSync('/usr/lib/os-release', join(r, 'etc/os-release'));
-    expect(await plan(r)).toMatchObject({ entryToken: 'inside', title: 'Inside' });
-    // "../" cannot climb out of the root: this resolves to <root>/usr/lib/os-release, which does not exist
-    // (the host's would give ID=debian), so there is no entry token.
-    const escape = root({}, ['boot', 'etc']);
-    symlinkSync('../../../../../../../../usr/lib/os-release', join(escape, 'etc/os-release'));
-    await expect(plan(escape)).rejects.toSatisfy(BootLayoutError.isInstance);
-    const loop = root({}, ['boot', 'etc']);
-    symlinkSync('/etc/os-release', join(loop, 'etc/os-release'));
-    await expect(plan(loop)).rejects.toSatisfy(UnsafePathError.isInstance);
   });
 });
