@@ -39,17 +39,35 @@ describe.skipIf(!canBoot())('bootQemu', () => {
     await pipeline(Readable.from(newcArchive(tree)), createGzip(), createWriteStream(initrd));
   });
 
-  it('kills QEMU when the overall timeout expires and keeps the marks seen so far', async () => {
+  it('kills QEMU when the overall timeout expires', async () => {
     const kernel = requireKernel();
     const result = await bootQemu({
       name: 'qemu-timeout',
       boot: { kind: 'direct', kernel: kernel.vmlinuz, initrd, append: BASE_CMDLINE },
-      success: /never printed/,
-      timeoutMs: 12_000,
+      timeoutMs: 2000,
       quiet: true,
     });
     expect(result.ok).toBe(false);
     expect(result.reason).toBe('timeout');
+    expect(result.exit?.signal).toBe('SIGKILL');
+    expect(gone(result.pid)).toBe(true);
+  });
+
+  it('stops a boot when its signal aborts, keeping the marks seen so far (ANSI stripped)', async () => {
+    const kernel = requireKernel();
+    const abort = new AbortController();
+    const result = await bootQemu({
+      name: 'qemu-abort',
+      boot: { kind: 'direct', kernel: kernel.vmlinuz, initrd, append: BASE_CMDLINE },
+      success: /never printed/,
+      signal: abort.signal,
+      onMark: (mark) => {
+        if (mark.text.startsWith('hang-init')) abort.abort();
+      },
+      quiet: true,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.reason).toBe('aborted');
     expect(result.marks.map((m) => m.text)).toEqual(['hang-init bold']);
     expect(result.exit?.signal).toBe('SIGKILL');
     expect(gone(result.pid)).toBe(true);

@@ -38,7 +38,10 @@ export interface BootQemuOptions {
   /** After the deciding line, how long to keep reading while the guest powers off (default 3000 ms). */
   graceMs?: number;
   extraArgs?: readonly string[];
+  /** Aborting ends the boot at once (reason `aborted`). */
   signal?: AbortSignal;
+  /** Called for every MARK line as it arrives (e.g. to abort or to show progress). */
+  onMark?: (mark: BootMark) => void;
   /** Do not print the serial tail when the boot fails (for boots expected to fail). */
   quiet?: boolean;
 }
@@ -117,6 +120,7 @@ export async function bootQemu(options: BootQemuOptions): Promise<BootResult> {
       timeoutMs: options.timeoutMs ?? Number(process.env.METALAYER_E2E_BOOT_TIMEOUT_MS ?? 90_000),
       graceMs: options.graceMs ?? 3000,
       signal: options.signal,
+      onMark: options.onMark,
       logFile,
     });
     const full: BootResult = { ...result, logPath, accel };

@@ -36,6 +36,8 @@ export interface WatchSettings {
   signal?: AbortSignal;
   /** Receives every line, prefixed with the host time. */
   logFile: NodeJS.WritableStream;
+  /** Called for every MARK as it arrives. */
+  onMark?: (mark: BootMark) => void;
 }
 
 /** What one QEMU run showed. */
@@ -83,7 +85,10 @@ export function watchQemu(argv: readonly string[], settings: WatchSettings): Pro
         return;
       }
       const mark = markOf(line);
-      if (mark !== undefined) marks.push({ ms, text: mark });
+      if (mark !== undefined) {
+        marks.push({ ms, text: mark });
+        settings.onMark?.({ ms, text: mark });
+      }
       if (settings.success.test(line)) decide(true, 'marker', settings.graceMs);
       else if (settings.failure.test(line)) decide(false, `failure: ${line.trim()}`, settings.graceMs);
     };
