@@ -19,6 +19,7 @@ import type { InstallChange, InstallPayload, InstallPlan, InstallRole, PlanInsta
 
 /** The marker kernel-install's `layout=auto` reads: this `$BOOT` follows the BLS Type #1 spec. */
 export const ENTRIES_SREL_PATH = 'loader/entries.srel';
+/** What {@link ENTRIES_SREL_PATH} holds for Type #1 (as `bootctl install` writes it). */
 export const ENTRIES_SREL_CONTENT = 'type1\n';
 /** Largest boot-counting value accepted (systemd-boot caps the counters at two digits of "done"). */
 export const MAX_TRIES = 9999;
