@@ -1,14 +1,12 @@
+import type { ByteSource } from '@metalayer/core';
+
 /**
- * Random-access bytes: a UKI, a kernel or an initrd, held in memory or read
- * from a file on demand. PE headers are parsed from a few kilobytes and
- * section bodies are streamed, so a 100 MiB UKI never has to sit in memory.
+ * Random-access bytes (UKI, kernel, initrd): the `ByteSource` contract of
+ * `@metalayer/core`, re-exported because every API of this package takes one.
+ * PE headers are parsed from a few kilobytes and section bodies are streamed,
+ * so a 100 MiB UKI never has to sit in memory.
  */
-export interface ByteSource {
-  /** Total length in bytes. */
-  readonly size: number;
-  /** Returns exactly `length` bytes starting at `offset`; callers stay within `size`. */
-  read(offset: number, length: number): Promise<Uint8Array>;
-}
+export type { ByteSource };
 
 /** Anything the builders accept as section content. */
 export type ByteInput = Uint8Array | ByteSource;
