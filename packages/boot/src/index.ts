@@ -100,3 +100,4 @@ export {
 export { createBlsEntry, type BlsEntryFields } from './bls/create-bls-entry';
 export { normalizeBlsPath, checkBootFileName, BOOT_FILE_NAME } from './bls/bls-path';
 export { parseEnvFile, parseOsRelease, osReleaseName, osReleaseLabel, type OsRelease, MAX_ENV_FILE_SIZE } from './os-release/env-file';
+export { encodeNewcArchive, NEWC_MAX_FIELD, NEWC_MAX_NAME, type NewcEntry } from './initrd/newc-archive';

@@ -1,28 +1,7 @@
 import { InvalidArgumentError } from '@metalayer/core';
-import {
-  copyImage, formatReference, ManifestNotFoundError, openImageStore, parseCredentials, parsePlatform, refNameOf,
-  type ImageStore, type LayoutStore, type OpenStoreOptions,
-} from '@metalayer/oci';
+import { copyImage, formatReference, openImageStore, parsePlatform } from '@metalayer/oci';
 import { defineCommand } from '../command';
-
-function tlsVerify(option: string, value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw new InvalidArgumentError({ argument: option, value, message: `${option} must be true or false, got "${value}"` });
-}
-
-/** skopeo's rule: an untagged `oci:DIR` source must hold exactly one image. */
-async function soleEntry(store: ImageStore): Promise<string> {
-  const { manifests } = await (store as LayoutStore).readIndex();
-  if (manifests.length === 1) return manifests[0]!.digest;
-  const tags = manifests.map(refNameOf).filter(Boolean);
-  throw new ManifestNotFoundError({
-    reference: '(no tag)',
-    location: store.location,
-    message: `${store.location}: ${manifests.length === 0 ? 'the layout is empty' : `holds ${manifests.length} entries; name one`}`,
-    hint: tags.length ? `tags: ${tags.join(', ')}` : 'use oci:DIR:TAG or oci:DIR@sha256:…',
-  });
-}
+import { soleLayoutEntry, storeOptions } from '../image-args';
 
 /** `metalayer copy`: copy an image (and its referrers) between OCI layouts and registries. */
 export const copyCommand = defineCommand({
@@ -55,27 +34,17 @@ sha256-<hex> fallback tag, and listed untagged in a layout's index.json.`,
   async run(ctx) {
     const [src, dest] = ctx.positionals as [string, string];
     const retries = ctx.values['retry-times'];
-    if (retries !== undefined && !/^\d+$/.test(retries)) {
-      throw new InvalidArgumentError({ argument: '--retry-times', value: retries, message: `--retry-times must be a number, got "${retries}"` });
-    }
-    const common: OpenStoreOptions = retries !== undefined ? { retries: Number(retries) } : {};
-    const srcTls = tlsVerify('--src-tls-verify', ctx.values['src-tls-verify']);
-    const destTls = tlsVerify('--dest-tls-verify', ctx.values['dest-tls-verify']);
-    const source = await openImageStore(src, {
-      ...common,
-      ...(srcTls !== undefined ? { tlsVerify: srcTls } : {}),
-      ...(ctx.values['src-creds'] ? { credentials: parseCredentials(ctx.values['src-creds']) } : {}),
-    });
+    const source = await openImageStore(src, storeOptions({
+      'tls-verify': ctx.values['src-tls-verify'], creds: ctx.values['src-creds'], 'retry-times': retries,
+    }, 'src-'));
     const destination = await openImageStore(dest, {
-      ...common,
+      ...storeOptions({ 'tls-verify': ctx.values['dest-tls-verify'], creds: ctx.values['dest-creds'], 'retry-times': retries }, 'dest-'),
       create: true,
-      ...(destTls !== undefined ? { tlsVerify: destTls } : {}),
-      ...(ctx.values['dest-creds'] ? { credentials: parseCredentials(ctx.values['dest-creds']) } : {}),
     });
     if (destination.reference.digest) {
       throw new InvalidArgumentError({ argument: 'DEST', value: dest, message: 'the destination cannot name a digest: the copy keeps the source digest', hint: 'give a tag, or none' });
     }
-    const target = source.target ?? (await soleEntry(source.store));
+    const target = source.target ?? (await soleLayoutEntry(source.store));
     const progress = ctx.progress(`copy ${formatReference(source.reference)}`, undefined, 'bytes');
     const result = await copyImage(source.store, target, destination.store, {
       ...(destination.reference.tag !== undefined ? { tag: destination.reference.tag } : {}),

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { haveFile, repoRoot } from '@metalayer/test-utils';
+import { encodeNewcArchive, type NewcEntry } from '../initrd/newc-archive';
 
 /** The unpacked backports kernel (`vmlinuz`, `version`, `root/lib/modules/...`). */
 export const kernelDir = process.env.METALAYER_KERNEL_DIR ?? join(repoRoot, '.cache', 'kernel');
@@ -31,27 +34,13 @@ export const TEST_OS_RELEASE = [
 ].join('\n');
 
 /** A small newc cpio archive (what an initrd is) with the given regular files. */
-export function makeCpio(files: Record<string, string | Uint8Array>): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let ino = 1;
+export async function makeCpio(files: Record<string, string | Uint8Array>): Promise<Uint8Array> {
   const enc = new TextEncoder();
-  const pad4 = (n: number) => new Uint8Array((4 - (n % 4)) % 4);
-  const entry = (name: string, mode: number, data: Uint8Array) => {
-    const fields = [ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, name.length + 1, 0];
-    const header = enc.encode(`070701${fields.map((f) => f.toString(16).padStart(8, '0')).join('')}`);
-    const nameBytes = enc.encode(`${name}\0`);
-    parts.push(header, nameBytes, pad4(header.length + nameBytes.length), data, pad4(data.length));
-  };
-  for (const [name, content] of Object.entries(files)) entry(name, 0o100644, typeof content === 'string' ? enc.encode(content) : content);
-  entry('TRAILER!!!', 0, new Uint8Array());
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(size + ((512 - (size % 512)) % 512));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  const entries: NewcEntry[] = Object.entries(files).map(([path, content]) => {
+    const data = typeof content === 'string' ? enc.encode(content) : content;
+    return { type: 'file', path, data, size: data.length };
+  });
+  return new Uint8Array(await buffer(Readable.from(encodeNewcArchive(entries))));
 }
 
 /** Byte equality without vitest's element-by-element diff (which takes minutes on a kernel). */

@@ -22,9 +22,9 @@ const sha256 = async (s: ByteSource) => {
   return h.digest('hex');
 };
 
-describe.skipIf(!haveBootFixtures() || !haveTools('objdump', 'sbsign', 'sbverify', 'openssl'))('buildUki with the Debian stub and kernel', () => {
+describe.skipIf(!haveBootFixtures() || !haveTools('objdump', 'sbsign', 'sbverify', 'openssl'))('buildUki with the Debian stub and kernel', async () => {
   const dir = useTempDir('metalayer-uki-');
-  const initrd = makeCpio({ init: '#!/bin/sh\necho hello\n', 'etc/hostname': 'test\n' });
+  const initrd = await makeCpio({ init: '#!/bin/sh\necho hello\n', 'etc/hostname': 'test\n' });
   const cmdline = 'console=ttyS0 composefs.digest=v1-sha256-12:' + 'ab'.repeat(32) + ' rw';
   let kernel: FileSource;
   let stub: FileSource;

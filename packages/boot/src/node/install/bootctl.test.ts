@@ -21,7 +21,7 @@ function parseBootctlList(text: string): Record<string, string>[] {
 
 // bootctl insists that --esp-path is a mount point; a bind mount of the directory onto itself
 // satisfies it (boot-specs.md appendix). That needs root, which CI has.
-describe.skipIf(!isRoot || !haveBootFixtures() || !haveTools('bootctl', 'mount', 'umount'))('bootctl lists what install-kernel wrote', () => {
+describe.skipIf(!isRoot || !haveBootFixtures() || !haveTools('bootctl', 'mount', 'umount'))('bootctl lists what install-kernel wrote', async () => {
   const dir = useTempDir('metalayer-bootctl-');
 
   it('shows the Type #1 and Type #2 entries with title, version and options', async () => {
@@ -35,7 +35,7 @@ describe.skipIf(!isRoot || !haveBootFixtures() || !haveTools('bootctl', 'mount',
     const stub = await openFileSource(stubPath);
     const linux = await openFileSource(kernelPath);
     try {
-      const built = await buildUki({ stub, linux, initrds: [makeCpio({ init: 'x' })], cmdline: ukiCmdline, osRelease: TEST_OS_RELEASE });
+      const built = await buildUki({ stub, linux, initrds: [await makeCpio({ init: 'x' })], cmdline: ukiCmdline, osRelease: TEST_OS_RELEASE });
       await installKernel({ kind: 'uki', uki: built.source }, { root, bootRoot: esp, expectedDigest: DIGEST });
     } finally {
       await stub.close();
@@ -43,7 +43,7 @@ describe.skipIf(!isRoot || !haveBootFixtures() || !haveTools('bootctl', 'mount',
     }
     const blsOptions = `quiet composefs=${DIGEST.hex}`;
     await installKernel(
-      { kind: 'bls', kernel: { path: kernelPath }, initrds: [{ name: 'initrd.img', data: makeCpio({ init: 'y' }) }], options: blsOptions, osRelease: TEST_OS_RELEASE, kernelVersion: '6.1.0-bls' },
+      { kind: 'bls', kernel: { path: kernelPath }, initrds: [{ name: 'initrd.img', data: await makeCpio({ init: 'y' }) }], options: blsOptions, osRelease: TEST_OS_RELEASE, kernelVersion: '6.1.0-bls' },
       { root, bootRoot: esp, expectedDigest: DIGEST, tries: 3 },
     );
 

@@ -19,14 +19,14 @@ const DIGEST = { algorithm: 'sha256', hex: 'c0ffee'.padEnd(64, '0') } as const;
 const OTHER = { algorithm: 'sha256', hex: 'bad'.padEnd(64, '1') } as const;
 const karg = (d: { hex: string }) => `composefs.digest=v1-sha256-12:${d.hex}`;
 
-describe.skipIf(!haveBootFixtures())('installKernel', () => {
+describe.skipIf(!haveBootFixtures())('installKernel', async () => {
   const tmp = useTempDir('metalayer-install-');
   let n = 0;
   const kver = kernelRelease() || '6.12.95+deb12-amd64';
   let uki: Uint8Array;
   let ukiOther: Uint8Array;
   let ukiNoDigest: Uint8Array;
-  const initrd = makeCpio({ init: '#!/bin/sh\n' });
+  const initrd = await makeCpio({ init: '#!/bin/sh\n' });
 
   /** A fresh root (with machine-id and os-release) and an empty $BOOT. */
   const fresh = () => {

@@ -1,0 +1,78 @@
+import { InvalidArgumentError, type ImageLocation, type ImageStore } from '@metalayer/core';
+import {
+  formatReference,
+  ManifestNotFoundError,
+  openImageStore,
+  parseCredentials,
+  refNameOf,
+  type ImageReference,
+  type LayoutStore,
+  type OpenStoreOptions,
+} from '@metalayer/oci';
+import type { OptionSpecs } from './command';
+
+/** Options every command that reads an image accepts (names as in skopeo). */
+export const imageOptions = {
+  'tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the registry (default true).' },
+  creds: { type: 'string', valueName: 'USER:PASS', description: 'Registry credentials.' },
+  'retry-times': { type: 'string', valueName: 'N', description: 'Retries of a registry request answered 429/5xx (default 4).' },
+} as const satisfies OptionSpecs;
+
+/** Values of {@link imageOptions} (and of the `src-`/`dest-` variants `copy` uses). */
+export interface ImageOptionValues {
+  'tls-verify'?: string;
+  creds?: string;
+  'retry-times'?: string;
+}
+
+/** An image argument opened: its store, the tag or digest inside it, and the reference as typed. */
+export interface OpenedImage extends ImageLocation {
+  readonly parsed: ImageReference;
+  /** `oci:DIR:TAG` / `docker://…` for messages. */
+  readonly label: string;
+}
+
+/** Parses a `true`/`false` flag value. */
+export function parseBoolFlag(option: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new InvalidArgumentError({ argument: option, value, message: `${option} must be true or false, got "${value}"` });
+}
+
+/** Store options from `--tls-verify`, `--creds`, `--retry-times` (or their prefixed variants). */
+export function storeOptions(values: ImageOptionValues, prefix = ''): OpenStoreOptions {
+  const retries = values['retry-times'];
+  if (retries !== undefined && !/^\d+$/.test(retries)) {
+    throw new InvalidArgumentError({ argument: '--retry-times', value: retries, message: `--retry-times must be a number, got "${retries}"` });
+  }
+  const tls = parseBoolFlag(`--${prefix}tls-verify`, values['tls-verify']);
+  return {
+    ...(retries !== undefined ? { retries: Number(retries) } : {}),
+    ...(tls !== undefined ? { tlsVerify: tls } : {}),
+    ...(values.creds ? { credentials: parseCredentials(values.creds) } : {}),
+  };
+}
+
+/** skopeo's rule: an untagged `oci:DIR` must hold exactly one image; returns its digest. */
+export async function soleLayoutEntry(store: ImageStore): Promise<string> {
+  const { manifests } = await (store as LayoutStore).readIndex();
+  const roots = manifests.filter((m) => !m.artifactType);
+  if (roots.length === 1) return roots[0]!.digest;
+  const tags = manifests.map(refNameOf).filter(Boolean);
+  throw new ManifestNotFoundError({
+    reference: '(no tag)',
+    location: store.location,
+    message: `${store.location}: ${roots.length === 0 ? 'the layout holds no image' : `holds ${roots.length} images; name one`}`,
+    hint: tags.length ? `tags: ${tags.join(', ')}` : 'use oci:DIR:TAG or oci:DIR@sha256:…',
+  });
+}
+
+/**
+ * Opens an image reference (`oci:DIR[:TAG|@DIGEST]`, `docker://HOST/REPO[:TAG|@DIGEST]`).
+ * With `create`, a missing layout directory is created (destinations).
+ */
+export async function openImageArg(reference: string, options: OpenStoreOptions = {}): Promise<OpenedImage> {
+  const opened = await openImageStore(reference, options);
+  const target = opened.target ?? (await soleLayoutEntry(opened.store));
+  return { store: opened.store, reference: target, parsed: opened.reference, label: formatReference(opened.reference) };
+}
