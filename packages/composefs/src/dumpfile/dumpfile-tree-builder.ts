@@ -11,6 +11,7 @@ import { byteStringToBytes, printableByteString, type ByteString } from '../tree
 import { createStat } from '../tree/create';
 import { kindOfMode, PERMISSION_MASK } from '../tree/mode';
 import type { Directory, Inode, Leaf, RegularFile, Stat } from '../tree/types';
+import { detachString } from '../util/byte-slab';
 import { fromHex } from '../util/hex';
 import { unescapeDumpfileField } from './escape';
 import { parseMode, parseMtime, parseU32, parseU64 } from './fields';
@@ -46,6 +47,8 @@ export class DumpfileTreeBuilder {
   /** Placeholder leaves standing for `@` lines until {@link finish} resolves them. */
   private readonly pending = new Map<Leaf, PendingLink>();
   private readonly strict: boolean;
+  /** Xattr values seen so far: equal values (SELinux labels...) share one array. */
+  private readonly xattrValues = new Map<string, Uint8Array>();
 
   constructor(options: DumpfileParseOptions = {}) {
     this.strict = options.strict === true;
@@ -89,8 +92,8 @@ export class DumpfileTreeBuilder {
       if (kind === 'directory') throw fail('hard-link', 'directories cannot be hard-linked', 'MODE');
       const target = optional(8);
       const placeholder: Leaf = { kind: 'fifo', stat: createStat(), nlink: 0 };
-      this.pending.set(placeholder, { parent: parent!, name, target, line });
-      parent!.entries.set(name, placeholder);
+      this.pending.set(placeholder, { parent: parent!, name: detachString(name), target, line });
+      parent!.entries.set(detachString(name), placeholder);
       return;
     }
 
@@ -132,7 +135,7 @@ export class DumpfileTreeBuilder {
       if (this.strict && content !== undefined && content.length > 0) {
         throw fail('strict', 'symlink with CONTENT', 'CONTENT');
       }
-      inode = { kind, stat, nlink, target: payload };
+      inode = { kind, stat, nlink, target: detachString(payload) };
     } else {
       if (content !== undefined && content.length > MAX_INLINE_CONTENT) {
         throw this.limit(line, 'CONTENT', 'MAX_INLINE_CONTENT', MAX_INLINE_CONTENT, content.length);
@@ -146,7 +149,7 @@ export class DumpfileTreeBuilder {
         }
         const file: RegularFile = { kind, stat, nlink, size: Number(size) };
         if (content !== undefined && content.length > 0) file.content = byteStringToBytes(content);
-        if (payload !== undefined) file.payload = payload;
+        if (payload !== undefined) file.payload = detachString(payload);
         if (digest !== undefined) file.digest = digest;
         inode = file;
       } else if (isDevice) {
@@ -158,7 +161,7 @@ export class DumpfileTreeBuilder {
     }
     this.parseXattrs(text.slice(pos), stat, line);
     if (parent === undefined) this.root = inode as Directory;
-    else parent.entries.set(name, inode);
+    else parent.entries.set(detachString(name), inode);
   }
 
   /** Resolves hard links and returns the root. */
@@ -256,7 +259,12 @@ export class DumpfileTreeBuilder {
       const key = unescapeDumpfileField(item.slice(0, eq), line, 'XATTR');
       const value = unescapeDumpfileField(item.slice(eq + 1), line, 'XATTR');
       budget.set(key, value.length);
-      stat.xattrs.set(key, byteStringToBytes(value));
+      let bytes = this.xattrValues.get(value);
+      if (bytes === undefined) {
+        bytes = byteStringToBytes(value);
+        this.xattrValues.set(detachString(value), bytes);
+      }
+      stat.xattrs.set(detachString(key), bytes);
     }
   }
 

@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer';
-import type { ByteString } from '../tree/byte-string';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../tree/mode';
 import { splitDirectoryBlocks, type DirectoryBlocks } from './directory-layout';
 import {
@@ -10,12 +8,13 @@ import {
   EROFS_INODE_COMPACT_SIZE,
   EROFS_INODE_EXTENDED_SIZE,
   EROFS_SLOT_SIZE,
+  EROFS_XATTR_FILTER_DEFAULT,
   MAX_SHARED_XATTRS_PER_INODE,
   XATTR_IBODY_HEADER_SIZE,
 } from './format';
 import type { ImageNode } from './image-nodes';
 import { POSIX_ACL_ACCESS, POSIX_ACL_DEFAULT } from './overlay-xattrs';
-import { xattrEntrySize, xattrNameFilter } from './xattr-layout';
+import { XattrTable, type XattrEntry } from './xattr-table';
 
 /** Where and how one inode is laid out (composefs-image-format.md §5.4–5.5). */
 export interface NodeLayout {
@@ -23,9 +22,9 @@ export interface NodeLayout {
   /** Byte size of the xattr area (0 without xattrs). */
   xattrSize: number;
   /** Byte offsets in the shared xattr table of the inode's shared xattrs, in name order. */
-  shared: number[];
+  shared: readonly number[];
   /** Xattrs stored in the inode, in name order. */
-  inline: Array<readonly [ByteString, Uint8Array]>;
+  inline: readonly XattrEntry[];
   nameFilter: number;
   /** Full data blocks stored out of line. */
   blocks: number;
@@ -51,7 +50,7 @@ export interface ImageLayout {
   hasAcl: boolean;
   /** End of the inode table (32-byte aligned): the shared xattr table starts here. */
   inodesEnd: number;
-  sharedXattrs: Array<readonly [ByteString, Uint8Array]>;
+  sharedXattrs: XattrEntry[];
   sharedSize: number;
   /** First data block offset (4096-aligned). */
   dataStart: number;
@@ -61,6 +60,8 @@ export interface ImageLayout {
 }
 
 const roundUp = (value: number, align: number) => Math.ceil(value / align) * align;
+const NO_ENTRIES: readonly XattrEntry[] = Object.freeze([]);
+const NO_OFFSETS: readonly number[] = Object.freeze([]);
 
 function bitLength(value: number): number {
   let bits = 0;
@@ -75,85 +76,75 @@ export function externalChunking(size: number): { chunkBits: number; chunkCount:
   return { chunkBits, chunkCount: Math.ceil(size / 2 ** chunkBits) };
 }
 
-function xattrKey(name: ByteString, value: Uint8Array): string {
-  return `${name}\0${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1')}`;
-}
-
-// Shared table order: name descending, then value length descending, then value bytes descending.
-function compareShared(a: readonly [ByteString, Uint8Array], b: readonly [ByteString, Uint8Array]): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? 1 : -1;
-  if (a[1].length !== b[1].length) return b[1].length - a[1].length;
-  return Buffer.compare(b[1], a[1]);
-}
-
 /** Lays out every inode, the shared xattr table and the data blocks, exactly as C mkcomposefs does. */
 export function layoutImage(nodes: ImageNode[]): ImageLayout {
   let minMtimeSec = nodes[0]!.mtimeSec;
   let minMtimeNsec = nodes[0]!.mtimeNsec;
   let hasAcl = false;
-  const counts = new Map<string, { count: number; xattr: readonly [ByteString, Uint8Array]; offset: number }>();
+  const table = new XattrTable();
+  const nodeEntries: Array<readonly XattrEntry[]> = [];
   for (const node of nodes) {
     if (node.mtimeSec < minMtimeSec || (node.mtimeSec === minMtimeSec && node.mtimeNsec < minMtimeNsec)) {
       minMtimeSec = node.mtimeSec;
       minMtimeNsec = node.mtimeNsec;
     }
-    for (const xattr of node.xattrs) {
-      if (xattr[0] === POSIX_ACL_ACCESS || xattr[0] === POSIX_ACL_DEFAULT) hasAcl = true;
-      const key = xattrKey(xattr[0], xattr[1]);
-      const entry = counts.get(key);
-      if (entry) entry.count++;
-      else counts.set(key, { count: 1, xattr, offset: -1 });
+    if (node.xattrs.length === 0) {
+      nodeEntries.push(NO_ENTRIES);
+      continue;
     }
+    const entries: XattrEntry[] = [];
+    for (const [name, value] of node.xattrs) {
+      if (name === POSIX_ACL_ACCESS || name === POSIX_ACL_DEFAULT) hasAcl = true;
+      entries.push(table.use(name, value));
+    }
+    nodeEntries.push(entries);
+    node.xattrs = []; // the entries replace them from here on
   }
-  const sharedEntries = [...counts.values()].filter((e) => e.count > 1).sort((a, b) => compareShared(a.xattr, b.xattr));
-  let sharedSize = 0;
-  for (const entry of sharedEntries) {
-    entry.offset = sharedSize;
-    sharedSize += xattrEntrySize(entry.xattr[0], entry.xattr[1].length);
-  }
+  const { shared: sharedXattrs, size: sharedSize } = table.layout();
 
   const layouts: NodeLayout[] = [];
   let pos = EROFS_INODES_START;
   let dataBlocks = 0;
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     const layout = sizeNode(node);
-    const shared: number[] = [];
-    const inline: Array<readonly [ByteString, Uint8Array]> = [];
-    let inlineSize = 0;
-    for (const xattr of node.xattrs) {
-      const entry = counts.get(xattrKey(xattr[0], xattr[1]))!;
-      if (entry.count > 1 && shared.length < MAX_SHARED_XATTRS_PER_INODE) {
-        shared.push(entry.offset);
-      } else {
-        inline.push(xattr);
-        inlineSize += xattrEntrySize(xattr[0], xattr[1].length);
+    const entries = nodeEntries[i]!;
+    if (entries.length > 0) {
+      // At most 128 shared references per inode; later shared pairs are stored inline.
+      const shared: number[] = [];
+      const inline: XattrEntry[] = [];
+      let inlineSize = 0;
+      let filter = 0;
+      for (const entry of entries) {
+        filter |= entry.bit;
+        if (entry.offset >= 0 && shared.length < MAX_SHARED_XATTRS_PER_INODE) {
+          shared.push(entry.offset);
+        } else {
+          inline.push(entry);
+          inlineSize += entry.size;
+        }
       }
+      layout.shared = shared;
+      layout.inline = inline;
+      layout.xattrSize = roundUp(XATTR_IBODY_HEADER_SIZE + 4 * shared.length + inlineSize, 4);
+      layout.nameFilter = (EROFS_XATTR_FILTER_DEFAULT & ~filter) >>> 0;
     }
-    const xattrSize = node.xattrs.length === 0 ? 0 : roundUp(XATTR_IBODY_HEADER_SIZE + 4 * shared.length + inlineSize, 4);
     const isDir = (node.mode & S_IFMT) === S_IFDIR;
     const iSize = isDir ? layout.blocks * EROFS_BLOCK_SIZE + layout.tail : node.size;
-    const compact =
+    layout.compact =
       node.mtimeSec === minMtimeSec &&
       node.mtimeNsec === minMtimeNsec &&
       node.nlink <= 0xffff &&
       node.uid <= 0xffff &&
       node.gid <= 0xffff &&
       iSize <= 0xffffffff;
-    const inodeSize = compact ? EROFS_INODE_COMPACT_SIZE : EROFS_INODE_EXTENDED_SIZE;
+    const inodeSize = layout.compact ? EROFS_INODE_COMPACT_SIZE : EROFS_INODE_EXTENDED_SIZE;
     const aligned = roundUp(pos, EROFS_SLOT_SIZE);
-    const extra = tailPadding(node, layout, aligned, inodeSize + xattrSize);
-    const start = aligned + extra;
-    Object.assign(layout, {
-      compact,
-      xattrSize,
-      shared,
-      inline,
-      nameFilter: node.xattrs.length ? xattrNameFilter(node.xattrs.map((x) => x[0])) : 0,
-      pad: start - pos,
-      nid: start / EROFS_SLOT_SIZE,
-    });
+    const start = aligned + tailPadding(node, layout, aligned, inodeSize + layout.xattrSize);
+    layout.pad = start - pos;
+    layout.nid = start / EROFS_SLOT_SIZE;
     dataBlocks += layout.blocks;
-    pos = start + inodeSize + xattrSize + layout.tail;
+    pos = start + inodeSize + layout.xattrSize + layout.tail;
     layouts.push(layout);
   }
   const inodesEnd = roundUp(pos, EROFS_SLOT_SIZE);
@@ -171,7 +162,7 @@ export function layoutImage(nodes: ImageNode[]): ImageLayout {
     minMtimeNsec,
     hasAcl,
     inodesEnd,
-    sharedXattrs: sharedEntries.map((e) => e.xattr),
+    sharedXattrs,
     sharedSize,
     dataStart,
     dataBlocks,
@@ -184,8 +175,8 @@ function sizeNode(node: ImageNode): NodeLayout {
   const layout: NodeLayout = {
     compact: true,
     xattrSize: 0,
-    shared: [],
-    inline: [],
+    shared: NO_OFFSETS,
+    inline: NO_ENTRIES,
     nameFilter: 0,
     blocks: 0,
     tail: 0,

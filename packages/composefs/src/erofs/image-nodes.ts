@@ -57,7 +57,7 @@ export interface ImageNode {
   readonly target: ByteString | undefined;
   /** Directory entries in byte order, `.` and `..` included. */
   readonly dirents: ImageDirent[] | undefined;
-  /** Final xattrs sorted by name. */
+  /** Final xattrs sorted by name (consumed by layoutImage, which empties the list). */
   xattrs: Array<readonly [ByteString, Uint8Array]>;
 }
 
@@ -68,7 +68,7 @@ const WHITEOUT_STUB_MODE = S_IFCHR | 0o644;
 
 /** Whether a tree contains an overlay whiteout (char device 0/0), which needs format version 1. */
 export function treeHasWhiteout(root: Directory): boolean {
-  for (const leaf of analyzeLeaves(root).keys()) if (leaf.kind === 'chardev' && leaf.rdev === 0) return true;
+  for (const leaf of analyzeLeaves(root, { paths: false }).keys()) if (leaf.kind === 'chardev' && leaf.rdev === 0) return true;
   return false;
 }
 
@@ -78,9 +78,9 @@ export function treeHasWhiteout(root: Directory): boolean {
  * metadata. Validates every inode on the way.
  */
 export function buildImageNodes(root: Directory, version: ComposefsVersion): ImageNode[] {
-  const leaves = analyzeLeaves(root);
+  const leaves = analyzeLeaves(root, { paths: false });
   const nodes: ImageNode[] = [];
-  const xattrMaps: Array<Map<ByteString, Uint8Array>> = [];
+  const xattrLists: XattrList[] = [];
   const parents: number[] = [];
   const paths: ByteString[] = [];
   // The root's 00..ff whiteout table: real char 0/0 devices with the root's owner and mtime.
@@ -96,8 +96,8 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
   const add = (inode: Inode, path: ByteString, parent: number, stub: boolean): void => {
     if (!stub) validateInode(inode, path);
     const ino = nodes.length;
-    const xattrs = new Map<ByteString, Uint8Array>();
-    if (!stub) for (const [name, value] of inode.stat.xattrs) xattrs.set(escapeOverlayXattrName(name), value);
+    const xattrs: XattrList = [];
+    if (!stub) for (const [name, value] of inode.stat.xattrs) xattrs.push([escapeOverlayXattrName(name), value]);
     let mode = stub ? WHITEOUT_STUB_MODE : fullModeOf(inode);
     let size = 0;
     let rdev = 0;
@@ -110,8 +110,8 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
         content = inode.content;
       } else if (size > 0) {
         external = true;
-        xattrs.set(OVERLAY_XATTR_METACOPY, inode.digest ? metacopyValue(inode.digest) : EMPTY);
-        if (inode.payload) xattrs.set(OVERLAY_XATTR_REDIRECT, byteStringToBytes(`/${inode.payload}`));
+        setXattr(xattrs, OVERLAY_XATTR_METACOPY, inode.digest ? metacopyValue(inode.digest) : EMPTY);
+        if (inode.payload) setXattr(xattrs, OVERLAY_XATTR_REDIRECT, byteStringToBytes(`/${inode.payload}`));
       }
     } else if (inode.kind === 'symlink') {
       target = inode.target;
@@ -121,14 +121,14 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
       if (inode.kind === 'chardev' && rdev === 0 && !stub) {
         // Whiteout: stored as an empty regular file that overlayfs un-escapes back into a whiteout.
         mode = S_IFREG | (mode & 0o7777);
-        xattrs.set(OVERLAY_XATTR_ESCAPED_WHITEOUT, EMPTY);
-        xattrs.set(OVERLAY_XATTR_USERXATTR_WHITEOUT, EMPTY);
-        const parentXattrs = xattrMaps[parent]!;
-        parentXattrs.set(OVERLAY_XATTR_ESCAPED_WHITEOUTS, EMPTY);
-        parentXattrs.set(OVERLAY_XATTR_USERXATTR_WHITEOUTS, EMPTY);
+        setXattr(xattrs, OVERLAY_XATTR_ESCAPED_WHITEOUT, EMPTY);
+        setXattr(xattrs, OVERLAY_XATTR_USERXATTR_WHITEOUT, EMPTY);
+        const parentXattrs = xattrLists[parent]!;
+        setXattr(parentXattrs, OVERLAY_XATTR_ESCAPED_WHITEOUTS, EMPTY);
+        setXattr(parentXattrs, OVERLAY_XATTR_USERXATTR_WHITEOUTS, EMPTY);
         if (version >= 1) {
-          parentXattrs.set(OVERLAY_XATTR_ESCAPED_OPAQUE, ASCII_X);
-          parentXattrs.set(OVERLAY_XATTR_USERXATTR_OPAQUE, ASCII_X);
+          setXattr(parentXattrs, OVERLAY_XATTR_ESCAPED_OPAQUE, ASCII_X);
+          setXattr(parentXattrs, OVERLAY_XATTR_USERXATTR_OPAQUE, ASCII_X);
         }
       }
     }
@@ -159,7 +159,7 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
       dirents,
       xattrs: [],
     });
-    xattrMaps.push(xattrs);
+    xattrLists.push(xattrs);
     parents.push(parent);
     paths.push(path);
   };
@@ -193,12 +193,22 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
   }
 
   // Root: unescaped opaque marker; the stubs inherit its SELinux label (only that xattr).
-  xattrMaps[0]!.set(OVERLAY_XATTR_OPAQUE, ASCII_Y);
+  setXattr(xattrLists[0]!, OVERLAY_XATTR_OPAQUE, ASCII_Y);
   const selinux = root.stat.xattrs.get(SELINUX_XATTR);
   nodes.forEach((node, i) => {
-    const xattrs = xattrMaps[i]!;
-    if (selinux !== undefined && stubInodes.has(node.inode)) xattrs.set(SELINUX_XATTR, selinux);
-    node.xattrs = [...xattrs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const xattrs = xattrLists[i]!;
+    if (selinux !== undefined && stubInodes.has(node.inode)) xattrs.push([SELINUX_XATTR, selinux]);
+    if (xattrs.length > 1) xattrs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    node.xattrs = xattrs;
   });
   return nodes;
+}
+
+type XattrList = Array<readonly [ByteString, Uint8Array]>;
+
+/** Sets `name` in an inode's short xattr list, replacing an existing value (lcfs_node_set_xattr). */
+function setXattr(list: XattrList, name: ByteString, value: Uint8Array): void {
+  const at = list.findIndex((x) => x[0] === name);
+  if (at >= 0) list[at] = [name, value];
+  else list.push([name, value]);
 }

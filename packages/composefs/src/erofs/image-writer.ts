@@ -78,14 +78,14 @@ export function* serializeImage(version: ComposefsVersion, nodes: ImageNode[], i
       sink.u8(layout.shared.length);
       sink.fill(7);
       for (const offset of layout.shared) sink.u32((sharedBase + offset) / 4);
-      for (const [name, value] of layout.inline) writeXattrEntry(sink, name, value);
+      for (const { name, value } of layout.inline) writeXattrEntry(sink, name, value);
     }
     writeTail(sink, node, layout, nodes, image, index);
     yield* sink.take();
   }
   sink.align(F.EROFS_SLOT_SIZE);
   check(sink, image.inodesEnd, 'end of inodes');
-  for (const [name, value] of image.sharedXattrs) writeXattrEntry(sink, name, value);
+  for (const { name, value } of image.sharedXattrs) writeXattrEntry(sink, name, value);
   check(sink, image.inodesEnd + image.sharedSize, 'end of shared xattrs');
   sink.align(F.EROFS_BLOCK_SIZE);
   check(sink, image.dataStart, 'data start');

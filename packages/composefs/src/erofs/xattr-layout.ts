@@ -1,6 +1,5 @@
 import type { ByteString } from '../tree/byte-string';
-import { EROFS_XATTR_FILTER_BITS, EROFS_XATTR_FILTER_DEFAULT, EROFS_XATTR_FILTER_SEED, XATTR_ENTRY_SIZE } from './format';
-import { xxh32 } from './xxh32';
+import { XATTR_ENTRY_SIZE } from './format';
 
 /**
  * EROFS xattr name prefixes (`EROFS_XATTR_INDEX_*`) in the order C matches
@@ -38,14 +37,4 @@ export function splitXattrName(name: ByteString): { index: number; suffix: ByteS
 export function xattrEntrySize(name: ByteString, valueLength: number): number {
   const { suffix } = splitXattrName(name);
   return (XATTR_ENTRY_SIZE + suffix.length + valueLength + 3) & ~3;
-}
-
-/** The inode's `h_name_filter`: bits NOT set mean "no xattr with a name hashing here". */
-export function xattrNameFilter(names: Iterable<ByteString>): number {
-  let bits = 0;
-  for (const name of names) {
-    const { index, suffix } = splitXattrName(name);
-    bits |= 1 << (xxh32(suffix, (EROFS_XATTR_FILTER_SEED + index) >>> 0) & (EROFS_XATTR_FILTER_BITS - 1));
-  }
-  return (EROFS_XATTR_FILTER_DEFAULT & ~bits) >>> 0;
 }

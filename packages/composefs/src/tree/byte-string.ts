@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { latin1ToBytes } from '../util/byte-slab';
 
 /**
  * Raw bytes carried in a JavaScript string, one character per byte (latin1:
@@ -22,7 +23,7 @@ export function bytesToByteString(bytes: Uint8Array): ByteString {
 
 /** The bytes of a byte string. */
 export function byteStringToBytes(text: ByteString): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'latin1'));
+  return latin1ToBytes(text);
 }
 
 /** UTF-8 encodes `text` into a byte string: use it for names typed as ordinary text. */

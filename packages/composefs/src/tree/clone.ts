@@ -1,17 +1,18 @@
+import { copyBytes } from '../util/byte-slab';
 import { walkTree } from './walk';
 import type { Directory, Inode, Leaf, Stat } from './types';
 
 function cloneStat(stat: Stat): Stat {
   const xattrs = new Map<string, Uint8Array>();
-  for (const [name, value] of stat.xattrs) xattrs.set(name, value.slice());
+  for (const [name, value] of stat.xattrs) xattrs.set(name, copyBytes(value));
   return { ...stat, xattrs };
 }
 
 function cloneLeaf(leaf: Leaf): Leaf {
   const copy = { ...leaf, stat: cloneStat(leaf.stat) };
   if (copy.kind === 'regular') {
-    if (copy.content) copy.content = copy.content.slice();
-    if (copy.digest) copy.digest = copy.digest.slice();
+    if (copy.content) copy.content = copyBytes(copy.content);
+    if (copy.digest) copy.digest = copyBytes(copy.digest);
   }
   return copy;
 }

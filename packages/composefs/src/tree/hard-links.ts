@@ -9,7 +9,7 @@ export interface LeafInfo {
   parent: Directory;
   /** Name of the canonical entry. */
   name: ByteString;
-  /** Absolute path of the canonical entry. */
+  /** Absolute path of the canonical entry (empty when asked for without paths). */
   path: ByteString;
   /** Number of entries (names) referring to the leaf. */
   references: number;
@@ -21,8 +21,10 @@ export interface LeafInfo {
  * reference count. Canonical = first entry in sorted depth-first order that is
  * not listed in its directory's `hardLinks`, else the first entry.
  * Also rejects a directory that appears twice (directories cannot be hard-linked).
+ * `paths: false` skips keeping the canonical paths (less memory for large trees).
  */
-export function analyzeLeaves(root: Directory): Map<Leaf, LeafInfo> {
+export function analyzeLeaves(root: Directory, options: { paths?: boolean } = {}): Map<Leaf, LeafInfo> {
+  const keepPaths = options.paths !== false;
   const leaves = new Map<Leaf, LeafInfo & { flagged: boolean }>();
   const dirs = new Set<Directory>();
   for (const entry of walkTree(root)) {
@@ -41,10 +43,10 @@ export function analyzeLeaves(root: Directory): Map<Leaf, LeafInfo> {
     const flagged = parent!.hardLinks?.has(entry.name) === true;
     const info = leaves.get(inode);
     if (info === undefined) {
-      leaves.set(inode, { parent: parent!, name: entry.name, path: entry.path, references: 1, flagged });
+      leaves.set(inode, { parent: parent!, name: entry.name, path: keepPaths ? entry.path : '', references: 1, flagged });
     } else {
       info.references++;
-      if (info.flagged && !flagged) Object.assign(info, { parent, name: entry.name, path: entry.path, flagged });
+      if (info.flagged && !flagged) Object.assign(info, { parent, name: entry.name, path: keepPaths ? entry.path : '', flagged });
     }
   }
   return leaves;

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { allocBytes } from './byte-slab';
 
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 
@@ -10,5 +11,7 @@ export function toHex(bytes: Uint8Array): string {
 /** Parses hex (either case); `undefined` when `text` is not an even-length run of hex digits. */
 export function fromHex(text: string): Uint8Array | undefined {
   if (!HEX_RE.test(text)) return undefined;
-  return new Uint8Array(Buffer.from(text, 'hex'));
+  const out = allocBytes(text.length / 2);
+  Buffer.from(out.buffer, out.byteOffset, out.length).write(text, 'hex');
+  return out;
 }

@@ -1,0 +1,475 @@
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, readFile, readlink, rename, symlink, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDirectory } from '@metalayer/core/node';
+import { InvalidArgumentError, LimitExceededError } from '@metalayer/core';
+import { FsVerityHasher } from '../fsverity/fsverity-hasher';
+import { fsverityAlgorithmInfo, type FsVerityAlgorithm } from '../fsverity/fsverity-algorithm';
+import { toHex } from '../util/hex';
+import { enableFsVerity, measureFsVerity } from './fsverity-tool';
+import { RepositoryError } from './repository-error';
+import {
+  formatRepositoryMeta,
+  MAX_REPOSITORY_META_SIZE,
+  parseRepositoryMeta,
+  REPOSITORY_META_FILE,
+  type RepositoryErofsVersion,
+  type RepositoryMeta,
+} from './repository-meta';
+import { linkIntoPlace, OBJECT_FILE_MODE, replaceInPlace, sizeOf, StagingFile, tempName, type StagingMode } from './object-staging';
+
+/** Directory of content-addressed files (`objects/<2 hex>/<rest>`). */
+export const OBJECTS_DIR = 'objects';
+/** Directory of mountable images (`images/<hex>` → `../objects/…`). */
+export const IMAGES_DIR = 'images';
+/** Named image references (`images/refs/<name>` → `../../images/<hex>`), roots for composefs-rs GC. */
+export const IMAGE_REFS_DIR = 'images/refs';
+/** Mode of a new repository directory (composefs-rs `init_path`). */
+const REPOSITORY_DIR_MODE = 0o700;
+/** Mode of `objects/`, `objects/xx/` and `images/`. */
+const SUBDIR_MODE = 0o755;
+
+/** Whether objects get fs-verity: `yes` fails where it cannot, `auto` tries and reports, `no` never tries. */
+export type VerityPolicy = 'auto' | 'yes' | 'no';
+
+/** What became of fs-verity in this session. */
+export type VerityState =
+  /** Enabled on everything written (the repository requires it). */
+  | 'enabled'
+  /** The filesystem cannot do it (or `fsverity` is missing): objects are written without it. */
+  | 'unsupported'
+  /** Not attempted (`no`), in a repository that does not require it. */
+  | 'disabled';
+
+/** Options of {@link ComposefsRepository.open}. */
+export interface OpenRepositoryOptions {
+  /** fs-verity algorithm of a new repository (default sha512, as `cfsctl init`); an existing one must match when given. */
+  algorithm?: FsVerityAlgorithm;
+  /** EROFS format of a new repository (default 1); an existing one must match when given. */
+  erofsVersion?: RepositoryErofsVersion;
+  /** Create the repository (directory and `meta.json`) when missing. Default false. */
+  create?: boolean;
+  /** Default `auto`. */
+  verity?: VerityPolicy;
+}
+
+/** Whether an object was written now or was already there. */
+export type ObjectStatus = 'written' | 'present';
+
+/** Counters of one session. */
+export interface RepositoryStats {
+  objectsWritten: number;
+  objectsPresent: number;
+  bytesWritten: number;
+}
+
+/**
+ * Content of one object being written: stream it in, then {@link commit}
+ * it under the fs-verity digest the caller computed while streaming.
+ */
+export interface ObjectWriter {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Stores the content as `objects/<digest>` (written atomically, fs-verity enabled per policy). */
+  commit(digest: Uint8Array): Promise<ObjectStatus>;
+  /** Drops the content. */
+  abort(): Promise<void>;
+}
+
+/** `xx/<rest>` for a digest: the object's path below `objects/` and the payload composefs images name. */
+export function objectName(digest: Uint8Array): string {
+  const hex = toHex(digest);
+  return `${hex.slice(0, 2)}/${hex.slice(2)}`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await sizeOf(path)) !== undefined;
+}
+
+/**
+ * A composefs repository laid out as composefs-rs (`repository.rs`) does:
+ * `meta.json`, `objects/xx/<rest>` named by fs-verity digest, and
+ * `images/<hex>` symlinks to image objects. It knows nothing of OCI.
+ *
+ * Writes are atomic (temporary file, fsync, fs-verity, link into place) and
+ * idempotent: content already present is left untouched, and staging uses
+ * unnamed files so that a repeated write leaves no trace.
+ */
+export class ComposefsRepository {
+  readonly stats: RepositoryStats = { objectsWritten: 0, objectsPresent: 0, bytesWritten: 0 };
+  private readonly touchedDirs = new Set<string>();
+  private readonly knownDirs = new Set<string>();
+  private verityProbe: Promise<void> | undefined;
+
+  private constructor(
+    /** Repository directory. */
+    readonly path: string,
+    readonly meta: RepositoryMeta,
+    /** Whether this session created the repository. */
+    readonly created: boolean,
+    private verityState: VerityState | 'probe',
+    private readonly verityRequired: boolean,
+    private readonly stagingMode: StagingMode,
+  ) {}
+
+  get algorithm(): FsVerityAlgorithm {
+    return this.meta.algorithm;
+  }
+
+  get erofsVersion(): RepositoryErofsVersion {
+    return this.meta.erofsVersion as RepositoryErofsVersion;
+  }
+
+  /** What became of fs-verity so far (`auto` reports `disabled` until something was written). */
+  get verity(): VerityState {
+    return this.verityState === 'probe' ? 'disabled' : this.verityState;
+  }
+
+  /** Opens (and with `create`, initialises) the repository at `dir`. */
+  static async open(dir: string, options: OpenRepositoryOptions = {}): Promise<ComposefsRepository> {
+    const policy = options.verity ?? 'auto';
+    if (!['auto', 'yes', 'no'].includes(policy)) {
+      throw new InvalidArgumentError({ argument: 'verity', value: policy, message: `verity must be auto, yes or no, got ${String(policy)}` });
+    }
+    const metaPath = join(dir, REPOSITORY_META_FILE);
+    let text: string | undefined;
+    try {
+      const handle = await open(metaPath, 'r');
+      try {
+        const { size } = await handle.stat();
+        if (size > MAX_REPOSITORY_META_SIZE) {
+          throw new LimitExceededError({ limit: 'MAX_REPOSITORY_META_SIZE', maximum: MAX_REPOSITORY_META_SIZE, actual: size, subject: metaPath });
+        }
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (text !== undefined) return ComposefsRepository.openExisting(dir, metaPath, text, options, policy);
+    if (!options.create) {
+      throw new RepositoryError({ reason: 'invalid-metadata', path: dir, message: `no ${REPOSITORY_META_FILE}: not a composefs repository`, hint: 'create it (metalayer deploy does so) or run `cfsctl init`' });
+    }
+    return ComposefsRepository.create(dir, metaPath, options, policy);
+  }
+
+  private static async openExisting(
+    dir: string,
+    metaPath: string,
+    text: string,
+    options: OpenRepositoryOptions,
+    policy: VerityPolicy,
+  ): Promise<ComposefsRepository> {
+    const meta = parseRepositoryMeta(text, metaPath);
+    if (meta.unknownReadOnlyFeatures.length > 0) {
+      throw new RepositoryError({
+        reason: 'read-only',
+        path: metaPath,
+        message: `unknown read-only-compatible features ${meta.unknownReadOnlyFeatures.join(', ')}: the repository may not be written`,
+      });
+    }
+    if (options.algorithm !== undefined && options.algorithm !== meta.algorithm) {
+      throw new RepositoryError({
+        reason: 'algorithm-mismatch',
+        path: metaPath,
+        message: `repository uses fs-verity ${meta.algorithm}, not ${options.algorithm}`,
+        expected: options.algorithm,
+        actual: meta.algorithm,
+        hint: `omit the algorithm to use the repository's, or use another repository`,
+      });
+    }
+    if (meta.erofsVersion !== 0 && meta.erofsVersion !== 1) {
+      throw new RepositoryError({
+        reason: 'format-mismatch',
+        path: metaPath,
+        message: `repository produces EROFS format V${meta.erofsVersion}, which metalayer does not write (formats 0 and 1 only)`,
+        actual: String(meta.erofsVersion),
+      });
+    }
+    if (options.erofsVersion !== undefined && options.erofsVersion !== meta.erofsVersion) {
+      throw new RepositoryError({
+        reason: 'format-mismatch',
+        path: metaPath,
+        message: `repository produces EROFS format ${meta.erofsVersion}, not ${options.erofsVersion}`,
+        expected: String(options.erofsVersion),
+        actual: String(meta.erofsVersion),
+      });
+    }
+    // composefs-rs: fs-verity on meta.json marks a repository that requires it everywhere.
+    let required = false;
+    if (policy !== 'no') {
+      try {
+        required = (await measureFsVerity(metaPath)) !== undefined;
+      } catch (error) {
+        if (policy === 'yes') throw error;
+      }
+    }
+    if (required && policy === 'no') {
+      throw new RepositoryError({
+        reason: 'verity-unsupported',
+        path: metaPath,
+        message: 'the repository requires fs-verity (meta.json has it) but verity is turned off',
+        hint: 'use --enable-verity auto or yes',
+      });
+    }
+    const state: VerityState | 'probe' = required || policy === 'yes' ? 'enabled' : policy === 'no' ? 'disabled' : 'probe';
+    return new ComposefsRepository(dir, meta, false, state, required || policy === 'yes', 'anonymous');
+  }
+
+  private static async create(
+    dir: string,
+    metaPath: string,
+    options: OpenRepositoryOptions,
+    policy: VerityPolicy,
+  ): Promise<ComposefsRepository> {
+    const objectsDir = join(dir, OBJECTS_DIR);
+    let legacy = false;
+    try {
+      legacy = (await readdir(objectsDir)).length > 0;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (legacy) {
+      throw new RepositoryError({
+        reason: 'legacy-layout',
+        path: dir,
+        message: `${OBJECTS_DIR}/ exists but ${REPOSITORY_META_FILE} does not (a layout older than composefs-rs 0.7)`,
+        hint: 'let composefs-rs upgrade it (`cfsctl --repo DIR init`), or use a new directory',
+      });
+    }
+    await mkdir(dir, { recursive: true, mode: REPOSITORY_DIR_MODE });
+    await mkdir(objectsDir, { recursive: true, mode: SUBDIR_MODE });
+    const algorithm = options.algorithm ?? 'sha512';
+    const erofsVersion = options.erofsVersion ?? 1;
+    const text = formatRepositoryMeta(algorithm, erofsVersion);
+    // A brand-new object store: named staging avoids copying every object once more.
+    const repo = new ComposefsRepository(
+      dir,
+      parseRepositoryMeta(text, metaPath),
+      true,
+      policy === 'yes' ? 'enabled' : policy === 'no' ? 'disabled' : 'probe',
+      policy === 'yes',
+      'named',
+    );
+    const temp = tempName(dir, `.${REPOSITORY_META_FILE}.tmp-`);
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+      await handle.close();
+      await repo.applyVerity(temp);
+      await rename(temp, metaPath);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    await fsyncDirectory(dir);
+    return repo;
+  }
+
+  /** Absolute path of the object named by `digest`. */
+  objectPath(digest: Uint8Array): string {
+    this.checkDigest(digest);
+    return join(this.path, OBJECTS_DIR, objectName(digest));
+  }
+
+  /** Whether the object exists (with `size` bytes, when given). */
+  async hasObject(digest: Uint8Array, size?: number): Promise<boolean> {
+    const actual = await sizeOf(this.objectPath(digest));
+    return actual !== undefined && (size === undefined || actual === size);
+  }
+
+  /** Starts writing an object whose digest the caller computes while streaming. */
+  async createObjectWriter(): Promise<ObjectWriter> {
+    const staging = await StagingFile.open(join(this.path, OBJECTS_DIR), this.stagingMode);
+    let done = false;
+    return {
+      write: (chunk) => staging.write(chunk),
+      commit: async (digest) => {
+        if (done) throw new InvalidArgumentError({ argument: 'commit', message: 'object writer already finished' });
+        done = true;
+        return this.commitStaging(staging, digest);
+      },
+      abort: async () => {
+        if (done) return;
+        done = true;
+        await staging.discard();
+      },
+    };
+  }
+
+  /** Writes an object from chunks, computing its digest itself. */
+  async writeObject(content: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<{ digest: Uint8Array; status: ObjectStatus }> {
+    const writer = await this.createObjectWriter();
+    const hasher = new FsVerityHasher(this.algorithm);
+    try {
+      for await (const chunk of content) {
+        hasher.update(chunk);
+        await writer.write(chunk);
+      }
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    const digest = hasher.digest();
+    return { digest, status: await writer.commit(digest) };
+  }
+
+  /**
+   * Stores an EROFS image as an object and links `images/<hex>` to it (the
+   * symlink last, and only when missing or wrong). Returns the image id.
+   */
+  async writeImage(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<{ digest: Uint8Array; status: ObjectStatus; linked: boolean }> {
+    const { digest, status } = await this.writeObject(chunks);
+    const linked = await this.linkImage(digest);
+    return { digest, status, linked };
+  }
+
+  /** Points `images/<hex>` at the object `digest` (atomically); false when it already did. */
+  async linkImage(digest: Uint8Array): Promise<boolean> {
+    const imagesDir = join(this.path, IMAGES_DIR);
+    return this.placeSymlink(imagesDir, toHex(digest), `../${OBJECTS_DIR}/${objectName(digest)}`);
+  }
+
+  /**
+   * Names an image: `images/refs/<name>` → `../../images/<hex>` (nested names
+   * allowed). composefs-rs GC keeps images reachable from `images/refs/`.
+   */
+  async addImageRef(name: string, digest: Uint8Array): Promise<boolean> {
+    const parts = name.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..')) {
+      throw new InvalidArgumentError({ argument: 'ref', value: name, message: `invalid image ref name "${name}"` });
+    }
+    const dir = join(this.path, IMAGE_REFS_DIR, ...parts.slice(0, -1));
+    const up = '../'.repeat(parts.length + 1);
+    return this.placeSymlink(dir, parts.at(-1)!, `${up}${IMAGES_DIR}/${toHex(digest)}`);
+  }
+
+  /** fsyncs every directory this session added entries to. */
+  async sync(): Promise<void> {
+    for (const dir of this.touchedDirs) await fsyncDirectory(dir);
+    this.touchedDirs.clear();
+  }
+
+  private async placeSymlink(dir: string, name: string, target: string): Promise<boolean> {
+    const path = join(dir, name);
+    try {
+      if ((await readlink(path)) === target) return false;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EINVAL') throw error;
+    }
+    await this.ensureDir(dir);
+    const temp = tempName(dir, '.tmp-link-');
+    await symlink(target, temp);
+    try {
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    this.touchedDirs.add(dir);
+    return true;
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true, mode: SUBDIR_MODE });
+    this.knownDirs.add(dir);
+  }
+
+  private checkDigest(digest: Uint8Array): void {
+    const size = fsverityAlgorithmInfo(this.algorithm).digestSize;
+    if (digest.length !== size) {
+      throw new InvalidArgumentError({ argument: 'digest', message: `a ${this.algorithm} repository names objects by ${size}-byte digests, got ${digest.length} bytes` });
+    }
+  }
+
+  private async commitStaging(staging: StagingFile, digest: Uint8Array): Promise<ObjectStatus> {
+    const finalPath = this.objectPath(digest);
+    const existing = await sizeOf(finalPath);
+    if (existing === staging.size) {
+      await staging.discard();
+      this.stats.objectsPresent++;
+      return 'present';
+    }
+    const dir = join(this.path, OBJECTS_DIR, objectName(digest).slice(0, 2));
+    await this.ensureDir(dir);
+    let temp: string;
+    try {
+      temp = await staging.materialize(dir);
+    } catch (error) {
+      await staging.discard();
+      throw error;
+    }
+    try {
+      await this.applyVerity(temp);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    let written = true;
+    if (existing === undefined) {
+      written = await linkIntoPlace(temp, finalPath);
+    } else {
+      // An object of the wrong size is corrupt: replace it.
+      await replaceInPlace(temp, finalPath);
+    }
+    this.touchedDirs.add(dir);
+    if (!written) {
+      this.stats.objectsPresent++;
+      return 'present';
+    }
+    this.stats.objectsWritten++;
+    this.stats.bytesWritten += staging.size;
+    return 'written';
+  }
+
+  /** Enables fs-verity on a closed temporary file per policy (probing once in `auto`). */
+  private async applyVerity(path: string): Promise<void> {
+    if (this.verityState === 'probe') {
+      if (this.verityProbe === undefined) {
+        this.verityProbe = (async () => {
+          let result: 'enabled' | 'unsupported' = 'unsupported';
+          try {
+            result = await enableFsVerity(path, this.algorithm);
+          } catch {
+            // auto: a missing or failing fsverity tool means no verity, reported as such.
+          }
+          this.verityState = result;
+        })();
+        await this.verityProbe;
+        return;
+      }
+      await this.verityProbe;
+    }
+    if (this.verityState !== 'enabled') return;
+    const result = await enableFsVerity(path, this.algorithm);
+    if (result === 'unsupported') {
+      if (this.verityRequired) {
+        throw new RepositoryError({
+          reason: 'verity-unsupported',
+          path,
+          message: 'the filesystem does not support fs-verity, which the repository requires',
+          hint: 'use a filesystem with fs-verity (ext4 -O verity, btrfs, f2fs) or --enable-verity no on a new repository',
+        });
+      }
+      this.verityState = 'unsupported';
+    }
+  }
+}
+
+/** Mode objects are created with (exported for tests and tools that check layouts). */
+export const REPOSITORY_OBJECT_MODE = OBJECT_FILE_MODE;
+
+/** Reads `meta.json` of `dir` (no checks beyond parsing). */
+export async function readRepositoryMeta(dir: string): Promise<RepositoryMeta> {
+  const path = join(dir, REPOSITORY_META_FILE);
+  return parseRepositoryMeta(await readFile(path, 'utf8'), path);
+}
+
+/** Whether `dir` holds a composefs repository (`meta.json` present). */
+export async function isComposefsRepository(dir: string): Promise<boolean> {
+  return exists(join(dir, REPOSITORY_META_FILE));
+}
