@@ -23,8 +23,10 @@ export {
   MAX_PAYLOAD_FILE_SIZE,
 } from './image/extract-layer-files';
 export {
+  analyzeImage,
   computeBootableDigests,
   readDirectoryStats,
   type DirectoryStat,
+  type ImageAnalysis,
 } from './image/analyze-image';
 export { createVerifyDependencies } from './verify-dependencies';

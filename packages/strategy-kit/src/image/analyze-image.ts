@@ -1,3 +1,4 @@
+import { lookupPath, utf8ToByteString, type FsVerityAlgorithm } from '@metalayer/composefs';
 import type {
   ComposefsDigestSpec,
   ComposefsDigestValue,
@@ -5,6 +6,7 @@ import type {
   ResolvedImage,
   StrategyContext,
 } from '@metalayer/core';
+import { canonicalizeRootfs, imageIdOf, readImageRootfs } from '@metalayer/rootfs';
 
 /** Metadata of a directory in an image's merged tree: what a layer adding files below it must repeat. */
 export interface DirectoryStat {
@@ -17,17 +19,71 @@ export interface DirectoryStat {
   readonly xattrs: ReadonlyMap<string, Uint8Array>;
 }
 
+/** What {@link analyzeImage} computes in one pass over an image's layers. */
+export interface ImageAnalysis {
+  /** Bootable composefs digests, one per requested spec (in order). */
+  readonly digests: ComposefsDigestValue[];
+  /** Requested directories of the merged tree before any transform (`undefined`: absent or not a directory). */
+  readonly directories: Map<string, DirectoryStat | undefined>;
+}
+
+/**
+ * Reads an image's layers once (composefs-rs merge semantics) and returns the
+ * bootable composefs digest for every spec (composefs-rs `compute-id
+ * --bootable`) and the metadata of the requested directories (paths without
+ * a leading `/`) as the layers leave them — what a new layer must repeat.
+ */
+export async function analyzeImage(
+  ctx: StrategyContext,
+  store: ImageStore,
+  image: ResolvedImage,
+  request: { specs?: readonly ComposefsDigestSpec[]; directories?: readonly string[] },
+): Promise<ImageAnalysis> {
+  const specs = request.specs ?? [];
+  const algorithms = [...new Set(specs.map((s) => s.algorithm))] as FsVerityAlgorithm[];
+  const rootfs = await readImageRootfs(store, image, {
+    algorithms: algorithms.length ? algorithms : ['sha256'],
+    semantics: 'composefs-rs',
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const directories = new Map<string, DirectoryStat | undefined>();
+  for (const path of request.directories ?? []) {
+    const inode = lookupPath(rootfs.tree, utf8ToByteString(path));
+    directories.set(
+      path,
+      inode?.kind === 'directory'
+        ? {
+            mode: inode.stat.mode,
+            uid: inode.stat.uid,
+            gid: inode.stat.gid,
+            mtime: { seconds: Number(inode.stat.mtimeSec), nanoseconds: inode.stat.mtimeNsec },
+            xattrs: new Map(inode.stat.xattrs),
+          }
+        : undefined,
+    );
+  }
+  let digests: ComposefsDigestValue[] = [];
+  if (specs.length) {
+    canonicalizeRootfs(rootfs, { bootable: true });
+    digests = specs.map((spec) => {
+      const id = imageIdOf(rootfs, spec);
+      return { algorithm: id.algorithm, erofsVersion: id.erofsVersion, hex: id.hex };
+    });
+  }
+  return { digests, directories };
+}
+
 /**
  * Bootable composefs digests of `image`, one per spec, from one pass over its
  * layers (composefs-rs `compute-id --bootable` semantics).
  */
 export async function computeBootableDigests(
-  _ctx: StrategyContext,
-  _store: ImageStore,
-  _image: ResolvedImage,
-  _specs: readonly ComposefsDigestSpec[],
+  ctx: StrategyContext,
+  store: ImageStore,
+  image: ResolvedImage,
+  specs: readonly ComposefsDigestSpec[],
 ): Promise<ComposefsDigestValue[]> {
-  throw new Error('computeBootableDigests: waiting for @metalayer/rootfs (lead is wiring it)');
+  return (await analyzeImage(ctx, store, image, { specs })).digests;
 }
 
 /**
@@ -36,10 +92,10 @@ export async function computeBootableDigests(
  * `undefined` for a path that does not exist or is not a directory.
  */
 export async function readDirectoryStats(
-  _ctx: StrategyContext,
-  _store: ImageStore,
-  _image: ResolvedImage,
-  _paths: readonly string[],
+  ctx: StrategyContext,
+  store: ImageStore,
+  image: ResolvedImage,
+  paths: readonly string[],
 ): Promise<Map<string, DirectoryStat | undefined>> {
-  throw new Error('readDirectoryStats: waiting for @metalayer/rootfs (lead is wiring it)');
+  return (await analyzeImage(ctx, store, image, { directories: paths })).directories;
 }
