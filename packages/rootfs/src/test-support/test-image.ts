@@ -82,21 +82,32 @@ export function countingStore(store: ImageStore): { store: ImageStore; reads: Ma
  * A raw ustar header block (POSIX pax "ustar Interchange Format") with any
  * typeflag, for entry types the writer refuses to produce.
  */
-export function rawTarHeader(fields: { name: string; typeflag: string; size?: number; linkname?: string; mode?: number; mtime?: number }): Uint8Array {
+export function rawTarHeader(fields: {
+  name: string;
+  typeflag: string;
+  size?: number;
+  linkname?: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  mtime?: number;
+  devmajor?: number;
+  devminor?: number;
+}): Uint8Array {
   const block = new Uint8Array(512);
   const put = (offset: number, length: number, text: string) => block.set(enc.encode(text).subarray(0, length), offset);
   const octal = (offset: number, length: number, value: number) => put(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
   put(0, 100, fields.name);
   octal(100, 8, fields.mode ?? 0o644);
-  octal(108, 8, 0);
-  octal(116, 8, 0);
+  octal(108, 8, fields.uid ?? 0);
+  octal(116, 8, fields.gid ?? 0);
   octal(124, 12, fields.size ?? 0);
   octal(136, 12, fields.mtime ?? 0);
   put(156, 1, fields.typeflag);
   put(157, 100, fields.linkname ?? '');
   put(257, 8, 'ustar\u000000');
-  octal(329, 8, 0);
-  octal(337, 8, 0);
+  octal(329, 8, fields.devmajor ?? 0);
+  octal(337, 8, fields.devminor ?? 0);
   block.fill(0x20, 148, 156);
   let sum = 0;
   for (const b of block) sum += b;
@@ -106,3 +117,8 @@ export function rawTarHeader(fields: { name: string; typeflag: string; size?: nu
 
 /** Two zero blocks: the end-of-archive marker. */
 export const TAR_END = new Uint8Array(1024);
+
+/** A tar stream of header-only entries made with {@link rawTarHeader}, end marker included. */
+export function rawTar(headers: Parameters<typeof rawTarHeader>[0][]): Uint8Array {
+  return new Uint8Array(Buffer.concat([...headers.map(rawTarHeader), TAR_END]));
+}

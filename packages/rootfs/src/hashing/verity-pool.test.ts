@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fsverityDigest, toHex } from '@metalayer/composefs';
+import { haveTools, prngBytes, run, useTempDir } from '@metalayer/test-utils';
+import { createVerityPool } from './verity-pool';
+
+// Sizes around every boundary that matters: blocks, the 1 MiB job size, a
+// Merkle level spilling into a second block (128 * 4096 + 1).
+const SIZES = [0, 1, 65, 4095, 4096, 4097, 8192, 65_537, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 128 * 4096 + 1, 3 * (1 << 20) + 123];
+
+async function digestAll(threads: number, files: Uint8Array[], chunk: number): Promise<string[][]> {
+  const pool = createVerityPool({ algorithms: ['sha256', 'sha512'], threads });
+  try {
+    const results: Array<Promise<Uint8Array[]>> = [];
+    for (const data of files) {
+      const file = pool.begin();
+      for (let offset = 0; offset < data.length; offset += chunk) {
+        file.update(data.subarray(offset, offset + chunk));
+        const wait = pool.pressure();
+        if (wait) await wait;
+      }
+      results.push(file.end());
+    }
+    pool.flush();
+    return (await Promise.all(results)).map((d) => d.map(toHex));
+  } finally {
+    await pool.close();
+  }
+}
+
+describe('fs-verity hashing pool', () => {
+  const dir = useTempDir();
+  const files = SIZES.map((size, i) => prngBytes(i + 1, size));
+
+  it('matches the single-threaded hasher for every size, chunking and thread count', async () => {
+    const expected = files.map((f) => [toHex(fsverityDigest(f, 'sha256')), toHex(fsverityDigest(f, 'sha512'))]);
+    for (const [threads, chunk] of [[0, 65_536], [1, 4096], [2, 1000], [3, 300_001]] as const) {
+      expect(await digestAll(threads, files, chunk)).toEqual(expected);
+    }
+  });
+
+  it.skipIf(!haveTools('fsverity'))('matches fsverity digest', async () => {
+    const digests = await digestAll(2, files, 50_000);
+    files.forEach((data, i) => {
+      const path = join(dir, `f${i}`);
+      writeFileSync(path, data);
+      for (const [a, algorithm] of (['sha256', 'sha512'] as const).entries()) {
+        const out = run('fsverity', ['digest', '--compact', `--hash-alg=${algorithm}`, path]).stdout.toString().trim();
+        expect(digests[i]![a]).toBe(out);
+      }
+    });
+  });
+
+  it('rejects pending digests when closed early', async () => {
+    const pool = createVerityPool({ algorithms: ['sha256'], threads: 1 });
+    const file = pool.begin();
+    file.update(new Uint8Array(10_000));
+    const pending = file.end();
+    await pool.close();
+    await expect(pending).rejects.toThrow(/closed/);
+  });
+});
