@@ -26,8 +26,9 @@ export interface ErofsImage {
 }
 
 /**
- * Reads a composefs EROFS image (V0/V1; V2 images of composefs-rs read too)
- * into a tree, like libcomposefs `lcfs_load_node_from_image`. Every offset and
+ * Reads a composefs EROFS image into a tree, like libcomposefs
+ * `lcfs_load_node_from_image`. Tested on V0/V1 images; other uncompressed
+ * EROFS images (composefs-rs V2) are read with the same rules. Every offset and
  * length is checked: a corrupt image gives ErofsFormatError or
  * LimitExceededError, never a crash, and every inode and directory block is
  * visited at most once.
@@ -58,7 +59,9 @@ export function readErofsImage(bytes: Uint8Array): ErofsImage {
   if (ctx.xattrStart >= bytes.length) view.fail(sb + F.SB_XATTR_BLKADDR, 'superblock.xattr_blkaddr', 'outside the image');
   const rootNid = view.u16(sb + F.SB_ROOT_NID, 'superblock.root_nid');
 
-  const reader = new TreeReader(view, ctx);
+  // V0/V1 images carry the root's 00..ff whiteout table as raw char 0/0 devices (hidden, as
+  // composefs-info does); composefs-rs V2 images have no table and store whiteouts raw (kept).
+  const reader = new TreeReader(view, ctx, composefsVersion < 2);
   const tree = reader.read(rootNid);
   markHardLinks(reader);
   return {
@@ -107,6 +110,7 @@ class TreeReader {
   constructor(
     private readonly view: BoundedView,
     private readonly ctx: InodeContext,
+    private readonly hideCharDevZero: boolean,
   ) {}
 
   read(rootNid: number): Directory {
@@ -134,7 +138,7 @@ class TreeReader {
         this.inos.set(nid, raw.ino);
         const type = inodeType(raw);
         // Char 0/0 devices are the root's whiteout table (C composefs-info hides them everywhere).
-        if (type === S_IFCHR && raw.iu === 0) continue;
+        if (this.hideCharDevZero && type === S_IFCHR && raw.iu === 0) continue;
         if (type === S_IFDIR) {
           if (depth + 1 >= MAX_TREE_DEPTH) this.view.limit(depth + 2, MAX_TREE_DEPTH, 'MAX_TREE_DEPTH', offset, 'directory depth');
           const child = this.directory(raw);
