@@ -3,6 +3,9 @@ import { copyCommand } from './copy';
 import { mkcomposefsCommand } from './mkcomposefs';
 import { composefsInfoDumpCommand } from './composefs-info-dump';
 import { composefsInfoMeasureFileCommand } from './composefs-info-measure-file';
+import { computeIdCommand } from './compute-id';
+import { dumpCommand } from './dump';
+import { deployCommand } from './deploy';
 
 /**
  * Every `metalayer` command, in the order `metalayer --help` lists them.
@@ -13,4 +16,7 @@ export const commands: readonly Command[] = [
   mkcomposefsCommand,
   composefsInfoDumpCommand,
   composefsInfoMeasureFileCommand,
+  computeIdCommand,
+  dumpCommand,
+  deployCommand,
 ];

@@ -47,7 +47,7 @@ describe('ComposefsRepository', () => {
   it('stores objects under objects/xx/<rest>, once, and links images', async () => {
     const dir = join(tmp, 'r1');
     const repo = await ComposefsRepository.open(dir, { create: true, algorithm: 'sha256', verity: 'no' });
-    const data = prngBytes(7, 10_000);
+    const data = prngBytes('7', 10_000);
     const { digest, status } = await repo.writeObject([data.subarray(0, 3000), data.subarray(3000)]);
     expect(toHex(digest)).toBe(toHex(fsverityDigest(data, 'sha256')));
     expect(status).toBe('written');
@@ -64,7 +64,7 @@ describe('ComposefsRepository', () => {
 
   it('leaves no trace when staged content turns out to be present (anonymous staging)', async () => {
     const dir = join(tmp, 'r2');
-    const data = prngBytes(8, 5000);
+    const data = prngBytes('8', 5000);
     await (await ComposefsRepository.open(dir, { create: true, verity: 'no' })).writeObject([data]);
     const repo = await ComposefsRepository.open(dir, { verity: 'no' });
     const objects = join(dir, 'objects');
@@ -75,7 +75,7 @@ describe('ComposefsRepository', () => {
     const after = lstatSync(objects, { bigint: true });
     expect([after.mtimeNs, after.ctimeNs]).toEqual([before.mtimeNs, before.ctimeNs]);
     // Content that is new is copied from the unnamed staging file into place.
-    const fresh = prngBytes(9, 70_000);
+    const fresh = prngBytes('9', 70_000);
     const w2 = await repo.createObjectWriter();
     await w2.write(fresh);
     const d2 = fsverityDigest(fresh, 'sha512');
@@ -85,7 +85,7 @@ describe('ComposefsRepository', () => {
 
   it('commits the same content from two writers once', async () => {
     const repo = await ComposefsRepository.open(join(tmp, 'r3'), { create: true, verity: 'no' });
-    const data = prngBytes(10, 20_000);
+    const data = prngBytes('10', 20_000);
     const digest = fsverityDigest(data, 'sha512');
     const writers = await Promise.all([repo.createObjectWriter(), repo.createObjectWriter()]);
     for (const w of writers) await w.write(data);

@@ -31,7 +31,7 @@ async function digestAll(threads: number, files: Uint8Array[], chunk: number): P
 
 describe('fs-verity hashing pool', () => {
   const dir = useTempDir();
-  const files = SIZES.map((size, i) => prngBytes(i + 1, size));
+  const files = SIZES.map((size, i) => prngBytes(String(i + 1), size));
 
   it('matches the single-threaded hasher for every size, chunking and thread count', async () => {
     const expected = files.map((f) => [toHex(fsverityDigest(f, 'sha256')), toHex(fsverityDigest(f, 'sha512'))]);

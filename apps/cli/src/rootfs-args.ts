@@ -1,0 +1,78 @@
+import { InvalidArgumentError, type ResolvedImage } from '@metalayer/core';
+import { parsePlatform, resolveImage } from '@metalayer/oci';
+import type { ComposefsTransformOptions, RootfsProgress } from '@metalayer/rootfs';
+import type { CommandContext, OptionSpecs } from './command';
+import { imageOptions, openImageArg, storeOptions, type ImageOptionValues, type OpenedImage } from './image-args';
+
+/** Options of the commands that read an image's root filesystem (`compute-id`, `dump`, `deploy`). */
+export const rootfsOptions = {
+  bootable: { type: 'boolean', description: 'Apply the bootable transform: /boot and /sysroot emptied (cfsctl oci compute-id --bootable).' },
+  'keep-user-xattrs': { type: 'boolean', description: 'Keep user.* xattrs as well as security.capability (composefs-rs --xattrs keep-user-xattrs).' },
+  'no-selinux-relabel': {
+    type: 'boolean',
+    description: 'With --bootable, go on when the image ships an SELinux policy, without labels (the id then differs from composefs-rs).',
+  },
+  platform: { type: 'string', valueName: 'OS/ARCH[/VARIANT]', description: 'Platform to pick from an image index (default linux/amd64).' },
+  layers: { type: 'string', valueName: 'N', description: 'Use only the first N layers of the image.' },
+  ...imageOptions,
+} as const satisfies OptionSpecs;
+
+/** Values of {@link rootfsOptions}. */
+export interface RootfsOptionValues extends ImageOptionValues {
+  bootable?: boolean;
+  'keep-user-xattrs'?: boolean;
+  'no-selinux-relabel'?: boolean;
+  platform?: string;
+  layers?: string;
+}
+
+/** Transform options from the flags. */
+export function transformOptionsFromArgs(values: RootfsOptionValues): ComposefsTransformOptions & { layers?: number } {
+  const layers = values.layers;
+  if (layers !== undefined && !/^\d+$/.test(layers)) {
+    throw new InvalidArgumentError({ argument: '--layers', value: layers, message: `--layers must be a number, got "${layers}"` });
+  }
+  return {
+    bootable: Boolean(values.bootable),
+    keepUserXattrs: Boolean(values['keep-user-xattrs']),
+    selinux: values['no-selinux-relabel'] ? 'ignore' : 'refuse',
+    ...(layers !== undefined ? { layers: Number(layers) } : {}),
+  };
+}
+
+/** Opens IMAGE and resolves it to one image manifest and config. */
+export async function openRootfsImage(ctx: CommandContext<OptionSpecs>, reference: string): Promise<{ opened: OpenedImage; image: ResolvedImage }> {
+  const values = ctx.values as RootfsOptionValues;
+  const opened = await openImageArg(reference, storeOptions(values));
+  const image = await resolveImage(opened.store, opened.reference, {
+    signal: ctx.signal,
+    ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
+  });
+  return { opened, image };
+}
+
+/** A progress callback drawing `layer i/n` and the bytes read (only on a terminal). */
+export function layerProgress(ctx: CommandContext<OptionSpecs>, label: string): { onProgress: (p: RootfsProgress) => void; finish: () => void } {
+  const progress = ctx.progress(label, undefined, 'bytes');
+  let before = 0;
+  let layer = -1;
+  let last = 0;
+  return {
+    onProgress: (p) => {
+      if (p.layer !== layer) {
+        before += last;
+        layer = p.layer;
+      }
+      last = p.bytes;
+      progress.update(before + p.bytes, `layer ${p.layer + 1}/${p.layers}${p.cached ? ' (same diff_id as before)' : ''}`);
+    },
+    finish: () => progress.finish(),
+  };
+}
+
+/** Warns that a bootable id was computed without the SELinux labels composefs-rs would apply. */
+export function warnSelinux(ctx: CommandContext<OptionSpecs>, policy: string | undefined): void {
+  if (policy !== undefined) {
+    ctx.warn(`warning: the image selects SELinux policy "${policy}"; computed without labels, so this id differs from composefs-rs/bootc for this image`);
+  }
+}
