@@ -5,7 +5,7 @@ import { readAllBytes } from '@metalayer/boot';
 import { DEFAULT_DIGEST_SPEC, type AttachResult, type BootPayload, type Descriptor, type ImageStore } from '@metalayer/core';
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, testStrategy, writeBaseImage } from '@metalayer/conformance';
 import { byteStringToUtf8, readStoredLayer, resolveImage, type TarWriteEntry } from '@metalayer/oci';
-import { computeBootableDigests, readComposefsDigests, sha256OfSource } from '@metalayer/strategy-kit';
+import { computeBootableDigests, payloadFingerprint, readComposefsDigests, sha256OfSource } from '@metalayer/strategy-kit';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKernelLayerStrategy } from './kernel-layer-strategy';
@@ -183,6 +183,16 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: what attach w
         },
       }
     `);
+  });
+
+  it('compression: gzip writes a tar+gzip layer that locate reads back', async () => {
+    const payload = await makeUkiPayload(tmp, 'gzip');
+    const result = await createKernelLayerStrategy({ compression: 'gzip' }).attach(ctx, { image: { store: base.store, reference: BASE_TAG }, tag: 'gzip', payload, digest: DEFAULT_DIGEST_SPEC });
+    const layer = await lastLayer(base.store, result.image);
+    expect(layer.mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip');
+    expect(result.composefsDigest).toEqual(uki.composefsDigest);
+    const located = await createKernelLayerStrategy().locate(ctx, { store: base.store, reference: 'gzip' });
+    expect(await payloadFingerprint(located.payload)).toBe(await payloadFingerprint(result.payload));
   });
 
   it('BLS: umoci unpack shows every file the entry names at that path from the image root, as composefs-rs resolves it', async () => {
