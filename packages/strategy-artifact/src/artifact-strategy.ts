@@ -1,5 +1,6 @@
 import {
   AlreadyAttachedError,
+  DigestMismatchError,
   InvalidArgumentError,
   type AttachRequest,
   type AttachResult,
@@ -40,7 +41,9 @@ async function writeArtifact(ctx: StrategyContext, store: ImageStore, plan: Arti
     await store.putBlob(content(), { expected: { digest: descriptor.digest, size: descriptor.size }, ...signalOf(ctx) });
   }
   const written = await store.putManifest(plan.manifestBytes, { mediaType: plan.descriptor.mediaType, ...signalOf(ctx) });
-  if (written.digest !== plan.descriptor.digest) throw new Error(`${store.location} stored artifact ${plan.descriptor.digest} as ${written.digest}`);
+  if (written.digest !== plan.descriptor.digest) {
+    throw new DigestMismatchError({ subject: `${store.location}: artifact manifest`, expected: plan.descriptor.digest, actual: written.digest });
+  }
   return [empty, ...plan.blobs.map((b) => b.descriptor), plan.descriptor];
 }
 
