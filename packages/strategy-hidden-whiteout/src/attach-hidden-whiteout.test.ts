@@ -14,18 +14,12 @@ import { UnsafePathError } from '@metalayer/boot';
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';
 import { openLayout, resolveImage, type TarWriteEntry } from '@metalayer/oci';
 import { useTempDir } from '@metalayer/test-utils';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PrivateDirectoryConflictError } from './errors/private-directory-conflict-error';
 import { KEY_META_LAYER } from './hidden-whiteout-labels';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { putTestLayer, rewriteImage } from './test-support/rewrite-image';
 
-// Refusals happen before or independently of the digest's value (see layers.test.ts).
-vi.mock('@metalayer/strategy-kit', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@metalayer/strategy-kit')>();
-  const { fakeBootableDigests } = await import('./test-support/fake-bootable-digests');
-  return { ...real, computeBootableDigests: fakeBootableDigests };
-});
 
 describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
   const tmp = useTempDir('hidden-whiteout-attach-');

@@ -5,17 +5,10 @@ import { DEFAULT_DIGEST_SPEC, type AttachResult, type BootPayload, type ImageSto
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';
 import { openLayout, resolveImage } from '@metalayer/oci';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { describeLayer } from './test-support/rewrite-image';
 
-// Layer bytes, labels and annotations do not depend on the digest's value:
-// a stand-in keeps these snapshots independent of the digest code.
-vi.mock('@metalayer/strategy-kit', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@metalayer/strategy-kit')>();
-  const { fakeBootableDigests } = await import('./test-support/fake-bootable-digests');
-  return { ...real, computeBootableDigests: fakeBootableDigests };
-});
 
 interface Attached {
   readonly store: ImageStore;

@@ -13,17 +13,11 @@ import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } fr
 import { openLayout, resolveImage, type TarWriteEntry } from '@metalayer/oci';
 import { PayloadFormatError } from '@metalayer/strategy-kit';
 import { useTempDir } from '@metalayer/test-utils';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fileDigestKey, KEY_META_LAYER, KEY_WHITEOUT_LAYER } from './hidden-whiteout-labels';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { putTestLayer, readLayerEntries, rewriteImage, type ImageEdit } from './test-support/rewrite-image';
 
-// The error paths do not depend on the digest's value (see layers.test.ts).
-vi.mock('@metalayer/strategy-kit', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@metalayer/strategy-kit')>();
-  const { fakeBootableDigests } = await import('./test-support/fake-bootable-digests');
-  return { ...real, computeBootableDigests: fakeBootableDigests };
-});
 
 const UKI_LABEL = fileDigestKey('uki', 'sha512');
 const META_ANNOTATIONS = { 'dev.metalayer.layer.role': 'meta' };

@@ -5,17 +5,11 @@ import { DEFAULT_DIGEST_SPEC, type StrategyContext } from '@metalayer/core';
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';
 import { openLayout, resolveImage } from '@metalayer/oci';
 import { haveTools, useTempDir } from '@metalayer/test-utils';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { PodmanStorage, podmanDriverProblem } from './test-support/podman-view';
 import { rewriteImage } from './test-support/rewrite-image';
 
-// What podman shows does not depend on the digest's value (see layers.test.ts).
-vi.mock('@metalayer/strategy-kit', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@metalayer/strategy-kit')>();
-  const { fakeBootableDigests } = await import('./test-support/fake-bootable-digests');
-  return { ...real, computeBootableDigests: fakeBootableDigests };
-});
 
 const tools = haveStub() && haveTools('podman', 'getfattr', 'find', 'umount');
 
