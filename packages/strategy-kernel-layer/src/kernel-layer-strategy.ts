@@ -42,7 +42,7 @@ export const KERNEL_LAYER_CAPABILITIES: StrategyCapabilities = {
   reattach: 'refuse',
 };
 
-const describe = (image: ImageLocation) => `${image.store.location}:${image.reference}`;
+const imageName = (image: ImageLocation) => `${image.store.location}:${image.reference}`;
 
 /**
  * Refuses images that cannot take a kernel layer: one already marked, one
@@ -51,7 +51,7 @@ const describe = (image: ImageLocation) => `${image.store.location}:${image.refe
  * non-directory where the layer needs a directory.
  */
 async function checkBase(ctx: StrategyContext, image: ImageLocation, resolved: ResolvedImage, directories: readonly string[]): Promise<void> {
-  const name = describe(image);
+  const name = imageName(image);
   if (hasKernelLayerMarks(resolved)) {
     let existing = 'kernel-layer marks that disagree';
     let cause: unknown;
@@ -100,7 +100,7 @@ export function createKernelLayerStrategy(options: KernelLayerStrategyOptions = 
       // One pass: the bootable digest of the root that will boot, and the metadata the layer must repeat.
       const { digests, directories: stats } = await analyzeImage(ctx, store, image, { specs: [request.digest], directories: layout.directories });
       const boot = stats.get('boot');
-      if (!boot) throw new NotBootableBaseError({ image: describe(request.image), missing: ['/boot'] });
+      if (!boot) throw new NotBootableBaseError({ image: imageName(request.image), missing: ['/boot'] });
       const digest = digests[0];
       if (!digest) throw new Error('analyzeImage returned no digest for the requested spec');
       ctx.log?.(`${STRATEGY_NAME}: bootable digest ${digest.hex}`);
@@ -118,7 +118,7 @@ export function createKernelLayerStrategy(options: KernelLayerStrategyOptions = 
     },
 
     async locate(ctx, image): Promise<LocatedPayload> {
-      const name = describe(image);
+      const name = imageName(image);
       const resolved = await resolveImage(image.store, image.reference, ctx.signal ? { signal: ctx.signal } : {});
       const mark = findKernelLayer(resolved, name);
       if (!mark) throw new PayloadNotFoundError({ image: name, strategy: STRATEGY_NAME, reason: 'no layer is marked as a kernel layer' });
