@@ -24,6 +24,9 @@ const byName: Record<string, number> = {
   MetalayerUsageError: ExitCode.usage,
   MetalayerDigestMismatchError: ExitCode.verificationFailed,
   MetalayerVerificationError: ExitCode.verificationFailed,
+  // "Is this image sealed?" answered no (or not unambiguously): a failed check, like grep's 1.
+  MetalayerPayloadNotFoundError: ExitCode.verificationFailed,
+  MetalayerAmbiguousPayloadError: ExitCode.verificationFailed,
   MetalayerExternalToolError: ExitCode.environment,
   MetalayerRegistryError: ExitCode.environment,
   MetalayerNetworkError: ExitCode.environment,
