@@ -1,26 +1,7 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from './command';
 import { main } from './cli';
+import { captureIo } from './test-support/capture-io';
 
-function captureIo(): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = {
-    stdin: new PassThrough(),
-    stdout,
-    stderr,
-    stderrIsTTY: false,
-    stdoutIsTTY: false,
-    env: {},
-    cwd: process.cwd(),
-  };
-  return { io, out: () => out, err: () => err };
-}
 
 describe('metalayer dispatcher', () => {
   it('rejects an unknown command with exit 2 and a hint', async () => {
@@ -33,6 +14,6 @@ describe('metalayer dispatcher', () => {
   it('prints the command list for --help and exits 0', async () => {
     const c = captureIo();
     expect(await main(['--help'], c.io)).toBe(0);
-    expect(c.out()).toContain('Usage: metalayer <command>');
+    expect(c.text()).toContain('Usage: metalayer <command>');
   });
 });

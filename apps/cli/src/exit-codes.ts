@@ -22,6 +22,7 @@ export const ExitCode = {
 const byName: Record<string, number> = {
   MetalayerInvalidArgumentError: ExitCode.usage,
   MetalayerUsageError: ExitCode.usage,
+  MetalayerUnknownStrategyError: ExitCode.usage,
   MetalayerDigestMismatchError: ExitCode.verificationFailed,
   MetalayerVerificationError: ExitCode.verificationFailed,
   // "Is this image sealed?" answered no (or not unambiguously): a failed check, like grep's 1.

@@ -29,4 +29,5 @@ export {
   type DirectoryStat,
   type ImageAnalysis,
 } from './image/analyze-image';
+export { readImageFiles } from './image/read-image-files';
 export { createVerifyDependencies } from './verify-dependencies';

@@ -13,7 +13,7 @@ import { withTempDir } from '../temp-dir';
 export const attachCommand = defineCommand({
   name: 'attach',
   summary: "Attach a kernel to an image so that its command line names the image's composefs digest.",
-  usage: 'attach --strategy NAME (--uki FILE | --kernel FILE [--initrd FILE]… [--cmdline ARGS] [--stub FILE]) SRC DEST',
+  usage: 'attach --strategy NAME (--uki FILE | --kernel FILE [--initrd FILE]… | --from-image) [--cmdline ARGS] [--stub FILE] SRC DEST',
   description: `
 Computes the bootable composefs digest of SRC (composefs-rs compute-id --bootable
 semantics), rewrites the payload's command line to carry composefs.digest=v1-<hash>-12:<hex>
@@ -22,7 +22,8 @@ semantics), rewrites the payload's command line to carry composefs.digest=v1-<ha
   kernel-layer     one final layer puts the kernel into /boot (bootc/composefs-rs compatible)
   artifact         the image stays untouched; an OCI 1.1 artifact refers to it (referrers)
 SRC and DEST are image references (oci:DIR[:TAG], docker://HOST/REPO[:TAG]); when DEST is
-another store the image is copied there first. A signed UKI is refused: sign after attaching.`,
+another store the image is copied there first. --from-image takes the kernel the image ships in
+/usr/lib/modules/<kver>/{vmlinuz,initramfs.img}. A signed UKI is refused: sign after attaching.`,
   options: {
     strategy: { type: 'string', valueName: 'NAME', description: 'hidden-whiteout | kernel-layer | artifact.' },
     ...payloadOptions,
@@ -37,6 +38,7 @@ another store the image is copied there first. A signed UKI is refused: sign aft
     'metalayer attach --strategy kernel-layer --uki os.efi oci:./build:base oci:./build:bootable',
     'metalayer attach --strategy artifact --kernel vmlinuz --initrd initrd.img --cmdline "rw quiet" oci:./build:base oci:./build:base',
     'metalayer attach --strategy hidden-whiteout --kernel vmlinuz --initrd initrd.img --stub /usr/lib/systemd/boot/efi/linuxx64.efi.stub oci:./b:base oci:./b:sealed --json',
+    'metalayer attach --strategy kernel-layer --from-image --stub /usr/lib/systemd/boot/efi/linuxx64.efi.stub --cmdline "rw" oci:./b:base oci:./b:sealed',
   ],
   async run(ctx) {
     const [src, dest] = ctx.positionals as [string, string];
@@ -58,14 +60,14 @@ another store the image is copied there first. A signed UKI is refused: sign aft
     const label = formatReference(destination.reference);
     const tag = destination.reference.tag;
     return withTempDir(async (tempDir) => {
-      const payload = await payloadFromArgs(ctx.values, tempDir);
+      const payload = await payloadFromArgs(ctx.values, { tempDir, signal: ctx.signal }, source);
       let image: ImageLocation = { store: source.store, reference: source.reference };
       if (source.store.location !== destination.store.location) {
         const copied = await copyImage(source.store, source.reference, destination.store, { signal: ctx.signal });
         image = { store: destination.store, reference: copied.manifest.digest };
       }
       const result = await strategy.attach(
-        { tempDir, signal: ctx.signal, ...(ctx.json ? {} : { log: (m) => ctx.warn(m) }) },
+        { tempDir, signal: ctx.signal, ...(ctx.verbose ? { log: (m: string) => ctx.warn(m) } : {}) },
         { image, ...(tag ? { tag } : {}), payload, digest },
       );
       // The image itself is unchanged: point DEST's tag at it.

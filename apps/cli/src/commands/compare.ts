@@ -11,7 +11,7 @@ import { withTempDir } from '../temp-dir';
 export const compareCommand = defineCommand({
   name: 'compare',
   summary: 'Attach one kernel to one image with every strategy and compare the results side by side.',
-  usage: 'compare (--uki FILE | --kernel FILE [--initrd FILE]… [--cmdline ARGS] [--stub FILE]) IMAGE',
+  usage: 'compare (--uki FILE | --kernel FILE [--initrd FILE]… | --from-image) [--cmdline ARGS] [--stub FILE] IMAGE',
   description: `
 Each strategy works on its own scratch copy of IMAGE (the image itself is never written):
 attach, locate, verify. The table shows whether the image digest changes, what is added
@@ -28,7 +28,7 @@ All strategies name the same composefs digest: the bootable digest of IMAGE.`,
     const image = await openImageArg(ctx.positionals[0]!, storeOptions(ctx.values));
     const digest = digestSpecFromArgs(ctx.values);
     return withTempDir(async (workDir) => {
-      const payload = await payloadFromArgs(ctx.values, workDir);
+      const payload = await payloadFromArgs(ctx.values, { tempDir: workDir, signal: ctx.signal }, image);
       const progress = ctx.progress('compare', undefined, 'items');
       let done = 0;
       const rows = await compareStrategies({

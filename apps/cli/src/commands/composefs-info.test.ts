@@ -1,21 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { haveTools, run, useTempDir, vectorsPath } from '@metalayer/test-utils';
 import { main } from '../cli';
-import type { CliIo } from '../command';
+import { captureIo } from '../test-support/capture-io';
 
-function captureIo() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  let err = '';
-  stdout.on('data', (d: Buffer) => out.push(d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, stderrIsTTY: false, stdoutIsTTY: false, env: {}, cwd: process.cwd() };
-  return { io, text: () => Buffer.concat(out).toString(), err: () => err };
-}
 
 async function mkcomposefs(dumpfile: string, out: string): Promise<void> {
   const c = captureIo();

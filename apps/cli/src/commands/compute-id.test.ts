@@ -1,27 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { TarWriteEntry } from '@metalayer/oci';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
 import { computeImageIds } from '@metalayer/rootfs';
 import { main } from '../cli';
-import type { CliIo } from '../command';
 import { buildTestImage } from '../../../../packages/rootfs/src/test-support/test-image';
 import { OS_LAYERS } from '../../../../packages/rootfs/src/test-support/os-layers';
+import { captureIo } from '../test-support/capture-io';
 
-function captureIo(stdin: Uint8Array = new Uint8Array(0)) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  let err = '';
-  stdout.on('data', (d: Buffer) => out.push(d));
-  stderr.on('data', (d) => (err += d));
-  const input = new PassThrough();
-  input.end(stdin);
-  const io: CliIo = { stdin: input, stdout, stderr, stderrIsTTY: false, stdoutIsTTY: false, env: {}, cwd: process.cwd() };
-  return { io, out: () => Buffer.concat(out), text: () => Buffer.concat(out).toString(), err: () => err };
-}
 
 const enc = new TextEncoder();
 describe('metalayer compute-id', () => {
@@ -65,7 +52,7 @@ describe('metalayer compute-id', () => {
     const dump = captureIo();
     expect(await main(['dump', '--bootable', '--hash', 'sha256', reference], dump.io), dump.err()).toBe(0);
     const out = join(dir, 'from-dump.cfs');
-    const mk = captureIo(dump.out());
+    const mk = captureIo({ stdin: dump.out() });
     expect(await main(['mkcomposefs', '--min-version', '1', '--max-version', '1', '--from-file', '-', out], mk.io), mk.err()).toBe(0);
     if (haveTools('fsverity')) {
       expect(run('fsverity', ['digest', '--compact', out]).stdout.toString().trim()).toBe(id.text().trim());

@@ -1,23 +1,12 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { openLayout, resolveImage } from '@metalayer/oci';
 import { haveTools, run, useTempDir, startDockerRegistry, type TestRegistry } from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Test-only helpers of @metalayer/oci (not in its published entry point).
 import { putTestArtifact, putTestImage } from '../../../../packages/oci/src/test-support/image-fixtures';
 import { main } from '../cli';
-import type { CliIo } from '../command';
+import { captureIo } from '../test-support/capture-io';
 
-function captureIo(stderrIsTTY = false) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, stderrIsTTY, stdoutIsTTY: false, env: {}, cwd: process.cwd() };
-  return { io, out: () => out, err: () => err };
-}
 
 describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () => {
   const tmp = useTempDir();
@@ -37,9 +26,9 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
     const sigOfKernel = await putTestArtifact(src, kernel.descriptor, { artifactType: 'application/vnd.example.sig' });
     const remote = `docker://${registry.host}/cli/image:v1`;
 
-    const push = captureIo(true);
+    const push = captureIo({ stderrIsTTY: true });
     expect(await main(['copy', `oci:${src.path}:v1`, remote, '--dest-tls-verify=false', '--referrers', '--json'], push.io), push.err()).toBe(0);
-    const pushed = JSON.parse(push.out());
+    const pushed = JSON.parse(push.text());
     expect(pushed.digest).toBe(image.manifest.digest);
     expect(pushed.referrers.map((r: { digest: string }) => r.digest).sort()).toEqual([sig, kernel, sigOfKernel].map((a) => a.descriptor.digest).sort());
     expect(pushed.blobs.filter((b: { action: string }) => b.action === 'copied')).toHaveLength(pushed.blobs.length);
@@ -48,7 +37,7 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
 
     const pull = captureIo();
     expect(await main(['copy', '--src-tls-verify=false', '--referrers', remote, `oci:${join(tmp, 'back')}:v1`], pull.io), pull.err()).toBe(0);
-    expect(pull.out().split('\n')[0]).toBe(image.manifest.digest);
+    expect(pull.text().split('\n')[0]).toBe(image.manifest.digest);
     const back = await openLayout(join(tmp, 'back'));
     const resolved = await resolveImage(back, 'v1');
     expect(resolved.descriptor.digest).toBe(image.manifest.digest);
@@ -58,7 +47,7 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
 
     const again = captureIo();
     expect(await main(['copy', '--json', `oci:${src.path}:v1`, remote, '--dest-tls-verify=false'], again.io)).toBe(0);
-    expect(JSON.parse(again.out()).bytesCopied).toBe(0);
+    expect(JSON.parse(again.text()).bytesCopied).toBe(0);
   });
 
   it('gives clear errors and exit codes', async () => {
@@ -74,6 +63,6 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
     expect(refused.err()).toContain('--dest-tls-verify must be true or false');
     const help = captureIo();
     expect(await main(['copy', '--help'], help.io)).toBe(0);
-    expect(help.out()).toContain('metalayer copy oci:./out:v1');
+    expect(help.text()).toContain('metalayer copy oci:./out:v1');
   });
 });

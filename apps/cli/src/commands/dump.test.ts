@@ -1,23 +1,12 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseDumpfileSync } from '@metalayer/composefs';
 import type { TarWriteEntry } from '@metalayer/oci';
 import { useTempDir } from '@metalayer/test-utils';
 import { main } from '../cli';
-import type { CliIo } from '../command';
 import { buildTestImage } from '../../../../packages/rootfs/src/test-support/test-image';
+import { captureIo } from '../test-support/capture-io';
 
-function captureIo() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, stderrIsTTY: false, stdoutIsTTY: false, env: {}, cwd: process.cwd() };
-  return { io, text: () => out, err: () => err };
-}
 
 const enc = new TextEncoder();
 const LAYERS: TarWriteEntry[][] = [

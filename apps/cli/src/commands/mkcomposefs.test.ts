@@ -1,24 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { haveTools, run, useTempDir, vectorsPath } from '@metalayer/test-utils';
 import { main } from '../cli';
-import type { CliIo } from '../command';
+import { captureIo } from '../test-support/capture-io';
 
-function captureIo(options: { stdin?: Uint8Array; stdoutIsTTY?: boolean } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  let err = '';
-  stdout.on('data', (d: Buffer) => out.push(d));
-  stderr.on('data', (d) => (err += d));
-  const stdin = new PassThrough();
-  stdin.end(options.stdin ?? Buffer.alloc(0));
-  const io: CliIo = { stdin, stdout, stderr, stderrIsTTY: false, stdoutIsTTY: options.stdoutIsTTY ?? false, env: {}, cwd: process.cwd() };
-  return { io, out: () => Buffer.concat(out), text: () => Buffer.concat(out).toString(), err: () => err };
-}
 
 const expected = new Map(
   readFileSync(vectorsPath('composefs', 'expected.tsv'), 'utf8')
