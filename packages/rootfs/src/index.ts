@@ -53,4 +53,5 @@ export {
   type VerityPool,
   type VerityPoolOptions,
   type FileVerity,
+  type StreamDigest,
 } from './hashing/verity-pool';

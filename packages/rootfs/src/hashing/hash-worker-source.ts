@@ -10,6 +10,10 @@
  * last one zero-padded, as fs-verity pads) and each block is hashed with
  * every algorithm. The reply `{ id, hashes }` carries, segment by segment and
  * algorithm by algorithm, the block digests back to back.
+ *
+ * A message with `stream` instead carries the next `length` bytes of a plain
+ * digest computed across messages (a layer's diff_id): it stays on one worker,
+ * whose queue keeps the order; the reply to the `final` one holds the hex digest.
  */
 export const HASH_WORKER_SOURCE = `
 'use strict';
@@ -23,8 +27,21 @@ const hashFns = algorithms.map((a) =>
     ? (data) => crypto.hash(a, data, 'buffer')
     : (data) => crypto.createHash(a).update(data).digest());
 const pad = new Uint8Array(BLOCK);
+const streams = new Map();
 parentPort.on('message', (message) => {
   const data = new Uint8Array(message.buffer);
+  if (message.stream !== undefined) {
+    let hash = streams.get(message.stream);
+    if (hash === undefined) streams.set(message.stream, (hash = crypto.createHash(message.algorithm)));
+    hash.update(data.subarray(0, message.length));
+    let digest;
+    if (message.final) {
+      streams.delete(message.stream);
+      digest = hash.digest('hex');
+    }
+    parentPort.postMessage({ id: message.id, digest });
+    return;
+  }
   const segments = message.segments;
   let total = 0;
   for (let i = 0; i < segments.length; i += 2) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +51,29 @@ describe('fs-verity hashing pool', () => {
         expect(digests[i]![a]).toBe(out);
       }
     });
+  });
+
+  it('computes plain stream digests in order across jobs, alongside file digests', async () => {
+    const data = prngBytes('stream', 3 * (1 << 20) + 77);
+    for (const threads of [0, 2]) {
+      const pool = createVerityPool({ algorithms: ['sha256'], threads });
+      try {
+        const stream = pool.beginStream('sha512');
+        const file = pool.begin();
+        for (let offset = 0; offset < data.length; offset += 99_999) {
+          const chunk = data.subarray(offset, offset + 99_999);
+          stream.update(chunk);
+          file.update(chunk);
+        }
+        const pending = file.end();
+        pool.flush();
+        const [digest, [verity]] = await Promise.all([stream.end(), pending]);
+        expect(digest).toBe(`sha512:${createHash('sha512').update(data).digest('hex')}`);
+        expect(toHex(verity!)).toBe(toHex(fsverityDigest(data, 'sha256')));
+      } finally {
+        await pool.close();
+      }
+    }
   });
 
   it('rejects pending digests when closed early', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FSVERITY_BLOCK_SIZE, FsVerityHasher, fsverityAlgorithmInfo, type FsVerityAlgorithm } from '@metalayer/composefs';
@@ -20,6 +21,13 @@ export interface FileVerity {
   end(): Promise<Uint8Array[]>;
 }
 
+/** A plain digest (sha256 of a layer's tar stream) computed as the bytes stream by. */
+export interface StreamDigest {
+  update(chunk: Uint8Array): void;
+  /** No more data: resolves to `<algorithm>:<hex>`. */
+  end(): Promise<string>;
+}
+
 /** Options of {@link createVerityPool}. */
 export interface VerityPoolOptions {
   /** Digests computed for every file, in this order. */
@@ -38,6 +46,8 @@ export interface VerityPool {
   readonly algorithms: readonly FsVerityAlgorithm[];
   readonly threads: number;
   begin(): FileVerity;
+  /** Starts a plain digest of a stream (hashed in a worker when there are any, in order). */
+  beginStream(algorithm: 'sha256' | 'sha512'): StreamDigest;
   /** A promise to await before feeding more when too much work is queued, else undefined. */
   pressure(): Promise<void> | undefined;
   /** Ships buffered content to the workers now (call before waiting on a digest). */
@@ -65,6 +75,13 @@ function inlinePool(algorithms: readonly FsVerityAlgorithm[]): VerityPool {
         end: async () => hashers.map((h) => h.digest()),
       };
     },
+    beginStream(algorithm) {
+      const hash = createHash(algorithm);
+      return {
+        update: (chunk) => void hash.update(chunk),
+        end: async () => `${algorithm}:${hash.digest('hex')}`,
+      };
+    },
     pressure: () => undefined,
     flush: () => undefined,
     close: async () => undefined,
@@ -84,8 +101,19 @@ interface Segment {
   final: boolean;
 }
 
+interface StreamJob {
+  readonly stream: number;
+  readonly algorithm: string;
+  final: boolean;
+  resolve?: (digest: string) => void;
+  reject?: (error: unknown) => void;
+}
+
 interface Job {
   readonly buffer: SharedArrayBuffer;
+  /** Set for a job of a plain stream digest instead of file segments. */
+  streamJob?: StreamJob;
+  digest?: string | undefined;
   readonly view: Uint8Array;
   fill: number;
   readonly segments: Segment[];
@@ -106,13 +134,14 @@ class ThreadedVerityPool implements VerityPool {
   private waiters: Array<() => void> = [];
   private failure: unknown;
   private readonly digestSizes: number[];
+  private nextStream = 0;
 
   constructor(readonly algorithms: readonly FsVerityAlgorithm[], threads: number) {
     this.threads = threads;
     this.digestSizes = algorithms.map((a) => fsverityAlgorithmInfo(a).digestSize);
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, workerData: { algorithms: [...algorithms] } });
-      worker.on('message', (message: { id: number; hashes: ArrayBuffer }) => this.onResult(i, message));
+      worker.on('message', (message: { id: number; hashes?: ArrayBuffer; digest?: string }) => this.onResult(i, message));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', (code) => {
         if (code !== 0 && this.failure === undefined) this.fail(new Error(`fs-verity hash worker exited with code ${code}`));
@@ -146,6 +175,39 @@ class ThreadedVerityPool implements VerityPool {
         }
         return promise;
       },
+    };
+  }
+
+  beginStream(algorithm: 'sha256' | 'sha512'): StreamDigest {
+    this.throwIfFailed();
+    const stream = this.nextStream++;
+    // Every piece goes to the same worker: its message queue keeps them in order.
+    const worker = stream % this.workers.length;
+    let job: Job | undefined;
+    const send = (final: boolean, resolve?: (d: string) => void, reject?: (e: unknown) => void) => {
+      const current = job ?? this.newJob();
+      job = undefined;
+      current.streamJob = { stream, algorithm, final, ...(resolve ? { resolve } : {}), ...(reject ? { reject } : {}) };
+      this.post(current, worker, { stream, algorithm, length: current.fill, final });
+    };
+    return {
+      update: (chunk) => {
+        this.throwIfFailed();
+        let offset = 0;
+        while (offset < chunk.length) {
+          job ??= this.newJob();
+          const n = Math.min(JOB_SIZE - job.fill, chunk.length - offset);
+          job.view.set(chunk.subarray(offset, offset + n), job.fill);
+          job.fill += n;
+          offset += n;
+          if (job.fill === JOB_SIZE) send(false);
+        }
+      },
+      end: () =>
+        new Promise<string>((resolve, reject) => {
+          this.throwIfFailed();
+          send(true, (hex) => resolve(`${algorithm}:${hex}`), reject);
+        }),
     };
   }
 
@@ -233,11 +295,7 @@ class ThreadedVerityPool implements VerityPool {
       });
       let worker = 0;
       for (let i = 1; i < this.workers.length; i++) if (this.load[i]! < this.load[worker]!) worker = i;
-      job.id = this.nextId++;
-      job.worker = worker;
-      this.load[worker]!++;
-      this.inflight.push(job);
-      this.workers[worker]!.postMessage({ id: job.id, buffer: job.buffer, segments });
+      this.post(job, worker, { segments });
     } else {
       this.free.push(job.buffer);
     }
@@ -249,11 +307,21 @@ class ThreadedVerityPool implements VerityPool {
     }
   }
 
-  private onResult(worker: number, message: { id: number; hashes: ArrayBuffer }): void {
+  /** Sends a job to a worker; results are applied in sending order. */
+  private post(job: Job, worker: number, fields: Record<string, unknown>): void {
+    job.id = this.nextId++;
+    job.worker = worker;
+    this.load[worker]!++;
+    this.inflight.push(job);
+    this.workers[worker]!.postMessage({ id: job.id, buffer: job.buffer, ...fields });
+  }
+
+  private onResult(worker: number, message: { id: number; hashes?: ArrayBuffer; digest?: string }): void {
     this.load[worker]!--;
     const job = this.inflight.find((j) => j.id === message.id);
     if (job === undefined) return;
-    job.hashes = new Uint8Array(message.hashes);
+    job.hashes = message.hashes ? new Uint8Array(message.hashes) : new Uint8Array(0);
+    job.digest = message.digest;
     try {
       while (this.inflight.length > 0 && this.inflight[0]!.hashes !== undefined) {
         const done = this.inflight.shift()!;
@@ -270,6 +338,10 @@ class ThreadedVerityPool implements VerityPool {
   }
 
   private apply(job: Job): void {
+    if (job.streamJob) {
+      if (job.streamJob.final) job.streamJob.resolve?.(job.digest!);
+      return;
+    }
     const hashes = job.hashes!;
     let offset = 0;
     for (const segment of job.segments) {
@@ -287,7 +359,10 @@ class ThreadedVerityPool implements VerityPool {
     if (this.failure !== undefined) return;
     this.failure = error;
     const files = new Set<FileState>();
-    for (const job of [...this.inflight, ...(this.current ? [this.current] : [])]) for (const s of job.segments) files.add(s.file);
+    for (const job of [...this.inflight, ...(this.current ? [this.current] : [])]) {
+      for (const s of job.segments) files.add(s.file);
+      job.streamJob?.reject?.(error);
+    }
     for (const file of files) file.reject(error);
     const waiters = this.waiters;
     this.waiters = [];

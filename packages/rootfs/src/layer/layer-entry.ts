@@ -112,10 +112,13 @@ export function layerEntryFromTar(header: TarHeader, layer: LayerRef): LayerEntr
     throw entryError(layer, header, 'invalid-mtime', `modification time ${header.mtime.seconds} is before 1970 (composefs-rs refuses it)`);
   }
   let xattrs: Array<readonly [ByteString, Uint8Array]> | undefined;
-  for (const [key, value] of header.pax) {
-    if (key.startsWith(SCHILY_XATTR)) (xattrs ??= []).push([key.slice(SCHILY_XATTR.length), value]);
+  if (header.pax.size > 0) {
+    for (const [key, value] of header.pax) {
+      if (key.startsWith(SCHILY_XATTR)) (xattrs ??= []).push([key.slice(SCHILY_XATTR.length), value]);
+    }
   }
-  const common: EntryCommon = {
+  // One object per entry, built in place: tens of thousands of them stay alive until the layer is applied.
+  const common = {
     names: path.names,
     rawPath: header.name,
     offset: header.offset,
@@ -128,20 +131,20 @@ export function layerEntryFromTar(header: TarHeader, layer: LayerRef): LayerEntr
   };
   switch (header.type) {
     case 'directory':
-      return { ...common, kind: 'directory' };
+      return Object.assign(common, { kind: 'directory' as const });
     case 'file':
-      return { ...common, kind: 'regular', size: header.size, content: undefined, digests: undefined, captured: undefined };
+      return Object.assign(common, { kind: 'regular' as const, size: header.size, content: undefined, digests: undefined, captured: undefined });
     case 'symlink':
-      return { ...common, kind: 'symlink', target: header.linkname };
+      return Object.assign(common, { kind: 'symlink' as const, target: header.linkname });
     case 'fifo':
-      return { ...common, kind: 'fifo' };
+      return Object.assign(common, { kind: 'fifo' as const });
     case 'char-device':
     case 'block-device': {
       const rdev = makedev(header.devmajor, header.devminor);
       if (rdev === undefined) {
         throw entryError(layer, header, 'invalid-device', `device ${header.devmajor}:${header.devminor} does not fit the 32 bits composefs stores`);
       }
-      return { ...common, kind: header.type === 'char-device' ? 'chardev' : 'blockdev', rdev };
+      return Object.assign(common, { kind: header.type === 'char-device' ? ('chardev' as const) : ('blockdev' as const), rdev });
     }
     case 'hardlink': {
       const target = splitTarPath(header.linkname);
@@ -158,7 +161,7 @@ export function layerEntryFromTar(header: TarHeader, layer: LayerRef): LayerEntr
       if (target.names.length === 0) {
         throw entryError(layer, header, 'link-target-invalid', `hard-link target '${printableByteString(header.linkname)}' names the root`);
       }
-      return { ...common, kind: 'hardlink', target: target.names, rawTarget: header.linkname };
+      return Object.assign(common, { kind: 'hardlink' as const, target: target.names, rawTarget: header.linkname });
     }
   }
 }

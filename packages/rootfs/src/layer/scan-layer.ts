@@ -1,8 +1,8 @@
-import { LimitExceededError, MetalayerError, type Descriptor, type ImageStore } from '@metalayer/core';
+import { DigestMismatchError, LimitExceededError, MetalayerError, type Descriptor, type ImageStore } from '@metalayer/core';
 import type { ObjectWriter } from '@metalayer/composefs';
-import { compressionOf, readStoredLayer, TarFormatError, UnsupportedMediaTypeError } from '@metalayer/oci';
+import { compressionOf, decompress, readTar, TarFormatError, UnsupportedMediaTypeError, type TarEntry } from '@metalayer/oci';
 import { LayerReadError } from '../errors/layer-read-error';
-import type { VerityPool } from '../hashing/verity-pool';
+import type { StreamDigest, VerityPool } from '../hashing/verity-pool';
 import { INLINE_CONTENT_MAX, MAX_PENDING_OBJECTS, MAX_SELINUX_CONFIG_SIZE } from '../limits';
 import { layerEntryFromTar, type LayerEntry, type LayerRef } from './layer-entry';
 import { PendingWork } from './pending-work';
@@ -69,8 +69,52 @@ async function collect(body: AsyncIterable<Uint8Array>, size: number): Promise<U
 }
 
 /**
+ * The tar entries of a layer blob, with the diff_id checked: the store
+ * verifies the blob as stored; the uncompressed stream is hashed by the pool
+ * (a worker thread) unless it is the blob itself (an uncompressed layer whose
+ * digest is its diff_id). `finish()` reads what follows the end-of-archive
+ * marker (the diff_id covers it) and throws on a mismatch.
+ */
+function openLayerStream(store: ImageStore, blob: Descriptor, diffId: string, pool: VerityPool, subject: string, signal: AbortSignal | undefined) {
+  const compression = compressionOf(blob.mediaType, subject);
+  const raw = decompress(store.openBlob(blob, signal), compression);
+  const verified = compression === 'none' && blob.digest === diffId;
+  let hash: StreamDigest | undefined;
+  if (!verified) {
+    if (!diffId.startsWith('sha256:') && !diffId.startsWith('sha512:')) {
+      throw new DigestMismatchError({ subject: `${subject}: diff_id`, expected: diffId, actual: '(unsupported digest algorithm)' });
+    }
+    hash = pool.beginStream(diffId.startsWith('sha512:') ? 'sha512' : 'sha256');
+  }
+  const tapped = hash
+    ? (async function* () {
+        for await (const chunk of raw) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      })()
+    : raw;
+  const iterator = tapped[Symbol.asyncIterator]();
+  return {
+    entries: (): AsyncGenerator<TarEntry> => readTar({ [Symbol.asyncIterator]: () => iterator }),
+    async finish(): Promise<void> {
+      while (!(await iterator.next()).done) {
+        // drain: the bytes after the end-of-archive blocks are part of the diff_id
+      }
+      if (!hash) return;
+      pool.flush();
+      const actual = await hash.end();
+      if (actual !== diffId) throw new DigestMismatchError({ subject: `${subject}: diff_id`, expected: diffId, actual });
+    },
+    async close(): Promise<void> {
+      await iterator.return?.(undefined);
+    },
+  };
+}
+
+/**
  * Reads one layer in a single pass: the blob digest and the diff_id are
- * checked while streaming (by the store and `readStoredLayer`), every file
+ * checked while streaming (by the store, and here in a worker), every file
  * larger than 64 bytes is fs-verity hashed by `pool` as it streams (and
  * handed to `sink` when deploying), smaller ones are kept inline. Content is
  * never held whole; memory grows with the number of entries.
@@ -78,24 +122,17 @@ async function collect(body: AsyncIterable<Uint8Array>, size: number): Promise<U
 export async function scanLayer(store: ImageStore, ref: LayerRef, blob: Descriptor, options: ScanLayerOptions): Promise<ScannedLayer> {
   const { pool, sink, signal } = options;
   const capture = options.capture ?? CAPTURE_DEFAULT;
-  // An uncompressed blob whose digest is the diff_id is already verified by the store.
-  let checkDiffId = true;
-  try {
-    checkDiffId = !(compressionOf(blob.mediaType) === 'none' && blob.digest === ref.diffId);
-  } catch {
-    // Unknown media type: readStoredLayer reports it below.
-  }
+  const subject = `${store.location}: layer ${blob.digest}`;
   const entries: LayerEntry[] = [];
   const digests = new PendingWork();
   const commits = new PendingWork();
   let externalFiles = 0;
   let externalBytes = 0;
   let bytes = 0;
+  let stream: ReturnType<typeof openLayerStream> | undefined;
   try {
-    for await (const { header, body } of readStoredLayer(store, blob, {
-      ...(checkDiffId ? { diffId: ref.diffId } : {}),
-      ...(signal ? { signal } : {}),
-    })) {
+    stream = openLayerStream(store, blob, ref.diffId, pool, subject, signal);
+    for await (const { header, body } of stream.entries()) {
       signal?.throwIfAborted();
       const entry = layerEntryFromTar(header, ref);
       entries.push(entry);
@@ -146,10 +183,12 @@ export async function scanLayer(store: ImageStore, ref: LayerRef, blob: Descript
         }
       }
     }
+    await stream.finish();
     pool.flush();
     await digests.drain();
     await commits.drain();
   } catch (error) {
+    await stream?.close().catch(() => undefined);
     pool.flush();
     await digests.settle();
     await commits.settle();

@@ -6,8 +6,10 @@ import { objectName, type FsVerityAlgorithm, type RegularFile } from '@metalayer
  * and the content of the few small files the transforms must read.
  */
 export class ExternalFiles {
-  private readonly digests = new WeakMap<RegularFile, readonly Uint8Array[]>();
-  private readonly contents = new WeakMap<RegularFile, Uint8Array>();
+  // Plain maps (not WeakMaps): ephemeron tables of tens of thousands of keys slow every GC,
+  // and the entries live exactly as long as the tree anyway.
+  private readonly digests = new Map<RegularFile, readonly Uint8Array[]>();
+  private readonly contents = new Map<RegularFile, Uint8Array>();
 
   constructor(readonly algorithms: readonly FsVerityAlgorithm[]) {}
 

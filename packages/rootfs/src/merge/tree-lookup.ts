@@ -27,9 +27,8 @@ export function findParent(
   let dir = root;
   for (let i = 0; i < names.length - 1; i++) {
     const next = dir.entries.get(names[i]!);
-    const path = joinNames(names.slice(0, i + 1));
-    if (next === undefined) return { missing: path };
-    if (next.kind !== 'directory') return { notDirectory: path };
+    if (next === undefined) return { missing: joinNames(names.slice(0, i + 1)) };
+    if (next.kind !== 'directory') return { notDirectory: joinNames(names.slice(0, i + 1)) };
     dir = next;
   }
   return { dir };

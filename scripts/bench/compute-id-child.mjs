@@ -1,0 +1,13 @@
+// Child process of 30-compute-id.bench.mjs: compute one image id, so that the
+// peak RSS reported is that of this work alone.
+// Usage: node compute-id-child.mjs LAYOUT TAG sha256|sha512 [THREADS]
+import { openLayout, resolveImage } from '../../packages/oci/dist/index.js';
+import { computeImageIds } from '../../packages/rootfs/dist/index.js';
+
+const [layout, tag, algorithm, threads] = process.argv.slice(2);
+const store = await openLayout(layout);
+const image = await resolveImage(store, tag);
+const t0 = process.hrtime.bigint();
+const [id] = await computeImageIds(store, image, [{ algorithm, erofsVersion: 1 }], threads === undefined ? {} : { hashThreads: Number(threads) });
+const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+process.stdout.write(JSON.stringify({ ms, hex: id.hex, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
