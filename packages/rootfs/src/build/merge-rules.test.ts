@@ -4,6 +4,7 @@ import type { TarWriteEntry } from '@metalayer/oci';
 import { useTempDir } from '@metalayer/test-utils';
 import { buildTestImage, countingStore, rawTar, type TestLayer } from '../test-support/test-image';
 import { dir, file, fingerprint } from '../test-support/expected-tree';
+import { LayerEntryError } from '../errors/index';
 import { assignObjectNames } from './composefs-image';
 import { readImageRootfs, type MergeSemantics } from './read-image-rootfs';
 
@@ -76,6 +77,13 @@ describe('layer merge rules', () => {
     };
     expectTree(composefs, etcWith(['b']));
     expectTree(spec, etcWith(['a', 'b']));
+  });
+
+  it('a bare .wh. whiteout is a no-op for composefs-rs and an error in the spec view', async () => {
+    const layers = [{ entries: BASE }, { entries: [W('etc/.wh.')] }];
+    expectTree(await merged(layers), dir({}, baseTree()));
+    const error = await merged(layers, 'oci-spec').catch((e: unknown) => e);
+    expect(LayerEntryError.isInstance(error) && error.reason).toBe('invalid-name');
   });
 
   it('a directory declared again takes the new stat and keeps its children', async () => {
