@@ -11,6 +11,16 @@ export {
   VerificationError,
   UnknownStrategyError,
 } from './errors/index';
+export {
+  isByteString,
+  bytesToByteString,
+  byteStringToBytes,
+  utf8ToByteString,
+  byteStringToUtf8,
+  compareByteStrings,
+  printableByteString,
+  type ByteString,
+} from './bytes/byte-string';
 export type {
   Descriptor,
   Platform,

@@ -28,7 +28,8 @@ export type {
 export { LayoutStore, openLayout, type OpenLayoutOptions } from './layout/layout-store';
 export { refNameOf } from './layout/layout-index';
 export { collectGarbage, type GcOptions, type GcResult } from './layout/layout-gc';
-export { bytesToByteString, byteStringToBytes, utf8ToByteString, byteStringToUtf8 } from './tar/byte-string';
+// Names in tar entries are byte strings; the conversions live in @metalayer/core.
+export { bytesToByteString, byteStringToBytes, utf8ToByteString, byteStringToUtf8 } from '@metalayer/core';
 export { readTar, type TarEntry, type TarHeader } from './tar/tar-reader';
 export { writeTar, type TarWriteEntry } from './tar/tar-writer';
 export type { TarEntryType } from './tar/tar-header';

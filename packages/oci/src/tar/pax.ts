@@ -1,5 +1,5 @@
 import { TarFormatError } from '../errors/index';
-import { bytesToByteString, byteStringToBytes } from './byte-string';
+import { bytesToByteString, byteStringToBytes } from '@metalayer/core';
 
 /** PAX keyword prefix of extended attributes as GNU tar and star write them. */
 export const SCHILY_XATTR = 'SCHILY.xattr.';

@@ -5,7 +5,7 @@ import { LimitExceededError } from '@metalayer/core';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
 import { describe, expect, it } from 'vitest';
 import { TarFormatError } from '../errors/index';
-import { bytesToByteString, utf8ToByteString } from './byte-string';
+import { bytesToByteString, utf8ToByteString } from '@metalayer/core';
 import { encodePaxRecord, parsePaxTime } from './pax';
 import { readTar, type TarHeader } from './tar-reader';
 import { writeTar, type TarWriteEntry } from './tar-writer';

@@ -1,5 +1,5 @@
 import { TarFormatError } from '../errors/index';
-import { bytesToByteString } from './byte-string';
+import { bytesToByteString } from '@metalayer/core';
 
 /**
  * The ustar header block (POSIX.1-2001 `pax` "ustar Interchange Format"):

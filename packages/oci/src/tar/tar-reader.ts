@@ -1,14 +1,14 @@
 import { LimitExceededError } from '@metalayer/core';
 import { TarFormatError } from '../errors/index';
 import { MAX_TAR_META_SIZE } from '../limits';
-import { bytesToByteString } from './byte-string';
+import { bytesToByteString } from '@metalayer/core';
 import { ByteReader } from './byte-reader';
 import { parsePaxRecords, parsePaxTime, xattrsFromPax, type TarTime } from './pax';
 import { BLOCK_SIZE, decodeHeader, isZeroBlock, TYPEFLAGS, type TarEntryType } from './tar-header';
 
 /** One tar entry's metadata, after PAX and GNU long-name records are applied. */
 export interface TarHeader {
-  /** Path as a byte string (see `byte-string.ts`), exactly as archived (no normalisation). */
+  /** Path as a byte string (`ByteString` of `@metalayer/core`), exactly as archived (no normalisation). */
   name: string;
   type: TarEntryType;
   /** The raw typeflag character (`'0'`, `'7'`, `'5'`, …). */

@@ -1,8 +1,8 @@
-import { byteStringToBytes } from './byte-string';
+import { byteStringToBytes } from '@metalayer/core';
 import { encodePaxRecord, formatPaxTime, SCHILY_XATTR, type TarTime } from './pax';
 import { BLOCK_SIZE, FIELD, TYPEFLAG_OF, type HeaderField, type TarEntryType } from './tar-header';
 
-/** An entry to write; names and link targets are byte strings (see `byte-string.ts`). */
+/** An entry to write; names and link targets are byte strings (`ByteString` of `@metalayer/core`). */
 export interface TarWriteEntry {
   /** Path exactly as it should appear (directories conventionally end in `/`). */
   name: string;
