@@ -56,9 +56,13 @@ export interface VerityPool {
   close(): Promise<void>;
 }
 
-/** Threads to use by default: the CPUs of the machine, within limits. */
+/**
+ * Threads to use by default: one per CPU but one, within limits. The calling
+ * thread stays busy parsing tar and verifying digests; more threads than
+ * cores only preempt it.
+ */
 export function defaultHashThreads(): number {
-  return Math.max(1, Math.min(MAX_HASH_THREADS, availableParallelism()));
+  return Math.max(1, Math.min(MAX_HASH_THREADS, availableParallelism() - 1));
 }
 
 /** A pool hashing on the calling thread (small inputs, or when threads are unwanted). */
