@@ -47,17 +47,6 @@ describe.skipIf(!canBoot())('direct kernel boot of the composefs initramfs', () 
     expect(markValue(second.marks, 'verity-enabled-now')).toBe('0');
   });
 
-  it('boots a SHA-512 repository named by composefs.digest=v1-sha512-12', async () => {
-    const fx512 = await buildHarnessFixture({ workDir: join(tmp, 'sha512'), algorithm: 'sha512' });
-    expect(fx512.repo.digest).toHaveLength(128);
-    const result = await bootQemu({
-      name: 'direct-sha512',
-      boot: direct(kernelCmdline(composefsKarg(fx512.repo.digest, 'sha512'))),
-      disks: [{ path: fx512.dataDisk }],
-    });
-    assertComposefsBoot(result, 'direct-sha512', { digest: fx512.repo.digest, algorithm: 'sha512', marker: fx.os.bigMarker });
-  });
-
   it('fails the read of an object altered on disk: overlayfs reports EIO, the guest says so', async () => {
     const disk = await tamperedDataDisk(fx, '/etc/marker-big', join(tmp, 'tampered.img'));
     const result = await bootQemu({

@@ -41,3 +41,12 @@ export { acquireVmSlot, maxParallelVms } from './qemu/vm-slots';
 
 export { buildHarnessFixture, tamperedDataDisk, kernelCmdline, composefsKarg, BASE_CMDLINE } from './fixtures/harness-fixture';
 export type { HarnessFixture, HarnessFixtureOptions } from './fixtures/harness-fixture';
+
+export { createMetalayerCli, requireBuiltCli, formatCommand, type MetalayerCli, type CliRun, type CliCallOptions } from './cli/metalayer-cli';
+export { attachJson, verifyJson, deployJson, installKernelJson, copyJson, errorJson } from './cli/cli-json';
+export type { AttachJson, VerifyJson, DeployJson, InstallKernelJson, CopyJson, ErrorJson, CliDigest } from './cli/cli-json';
+export { STRATEGIES, MATRIX_VARIANTS, ABSENT_VARIANT, MATRIX_IMAGE_NAMES, type StrategyName, type PayloadKind, type VariantPlan } from './matrix/matrix-plan';
+export { writeVariantImages, variantLayers, variantMarker, type VariantImage } from './matrix/variant-images';
+export { sealVariants, attachVariant, verifyVariant, deployAndInstall, mapLimit, type SealInputs, type SealedVariant } from './matrix/seal-variants';
+export { bootMediaFor, objectWithContent, type BootLoader, type BootMedia } from './matrix/boot-media';
+export { BootSummary, bootDigest, type BootSummaryRow } from './matrix/boot-summary';
