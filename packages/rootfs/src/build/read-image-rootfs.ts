@@ -4,7 +4,7 @@ import { ManifestFormatError } from '@metalayer/oci';
 import { createVerityPool, defaultHashThreads } from '../hashing/verity-pool';
 import { scanLayer, type ObjectSink, type ScannedLayer } from '../layer/scan-layer';
 import { applyLayerComposefsRs } from '../merge/apply-composefs-rs';
-import { applyLayerOciSpec } from '../merge/apply-oci-spec';
+import { applyLayerOciSpec, IMPLICIT_DIRECTORY } from '../merge/apply-oci-spec';
 import { ExternalFiles } from '../merge/external-files';
 
 /**
@@ -102,7 +102,8 @@ export async function readImageRootfs(store: ImageStore, image: ResolvedImage, o
   const totalBytes = blobs.reduce((n, b) => n + b.size, 0);
   const threads = options.hashThreads ?? (totalBytes < THREADS_MIN_BYTES ? 0 : defaultHashThreads());
   const pool = createVerityPool({ algorithms, threads });
-  const tree = createDirectory();
+  // composefs-rs overwrites the root's stat from /usr; the container view shows a runtime's default root.
+  const tree = createDirectory(semantics === 'oci-spec' ? IMPLICIT_DIRECTORY : {});
   const files = new ExternalFiles(algorithms);
   const cache = new Map<string, ScannedLayer>();
   const layers: LayerSummary[] = [];

@@ -6,8 +6,11 @@ import type { ExternalFiles } from './external-files';
 import { directoryFromEntry, leafFromEntry, statFromEntry } from './inode-from-entry';
 import { entryError, hardLinkTarget } from './tree-lookup';
 
-/** Metadata of a parent directory a layer implies without an entry: root-owned 0755, mtime 0. */
-const IMPLICIT_DIRECTORY = { mode: 0o755, uid: 0, gid: 0, mtimeSec: 0, mtimeNsec: 0 } as const;
+/**
+ * Metadata of a directory the layers imply without an entry (a missing
+ * parent, or the root without a `./` entry): root-owned 0755, mtime 0.
+ */
+export const IMPLICIT_DIRECTORY = { mode: 0o755, uid: 0, gid: 0, mtimeSec: 0, mtimeNsec: 0 } as const;
 
 /** The existing directory at `names` in the lower layers, or undefined. */
 function lowerDirectory(root: Directory, names: readonly ByteString[]): Directory | undefined {
