@@ -11,7 +11,10 @@ const MAX_SEGMENTS_PER_JOB = 4096;
 const JOBS_PER_WORKER = 3;
 
 interface FileState {
-  readonly hashers: FsVerityHasher[];
+  /** Tree builders, made only for a file that spans several jobs. */
+  hashers: FsVerityHasher[] | undefined;
+  /** Whether a piece of the file was already shipped (its later pieces are not whole files). */
+  shipped: boolean;
   resolve(digests: Uint8Array[]): void;
   reject(error: unknown): void;
 }
@@ -21,6 +24,8 @@ interface Segment {
   readonly start: number;
   length: number;
   final: boolean;
+  /** The segment is the whole file: the worker returns its complete digest. */
+  whole: boolean;
 }
 
 interface StreamJob {
@@ -88,7 +93,7 @@ export class ThreadedVerityPool implements VerityPool {
     });
     // Callers attach handlers later (after the body streamed): avoid an unhandled rejection meanwhile.
     promise.catch(() => undefined);
-    const file: FileState = { hashers: this.algorithms.map((a) => new FsVerityHasher(a)), resolve, reject };
+    const file: FileState = { hashers: undefined, shipped: false, resolve, reject };
     let ended = false;
     return {
       update: (chunk) => {
@@ -171,7 +176,7 @@ export class ThreadedVerityPool implements VerityPool {
         this.dispatch();
         continue;
       }
-      const segment: Segment = { file, start: job.fill, length: 0, final: false };
+      const segment: Segment = { file, start: job.fill, length: 0, final: false, whole: false };
       job.segments.push(segment);
       return { job, segment };
     }
@@ -215,10 +220,13 @@ export class ThreadedVerityPool implements VerityPool {
       if (last.length === 0) job.segments.pop();
     }
     if (job.segments.length > 0) {
-      const segments = new Float64Array(job.segments.length * 2);
+      const segments = new Float64Array(job.segments.length * 3);
       job.segments.forEach((s, i) => {
-        segments[2 * i] = s.start;
-        segments[2 * i + 1] = s.length;
+        s.whole = s.final && !s.file.shipped;
+        s.file.shipped = true;
+        segments[3 * i] = s.start;
+        segments[3 * i + 1] = s.length;
+        segments[3 * i + 2] = s.whole ? 1 : 0;
       });
       let worker = 0;
       for (let i = 1; i < this.workers.length; i++) if (this.load[i]! < this.load[worker]!) worker = i;
@@ -230,7 +238,7 @@ export class ThreadedVerityPool implements VerityPool {
       const next = (this.current = this.newJob());
       next.view.set(carry, 0);
       next.fill = carry.length;
-      next.segments.push({ file: last.file, start: 0, length: carry.length, final: false });
+      next.segments.push({ file: last.file, start: 0, length: carry.length, final: false, whole: false });
     }
   }
 
@@ -272,13 +280,20 @@ export class ThreadedVerityPool implements VerityPool {
     const hashes = job.hashes!;
     let offset = 0;
     for (const segment of job.segments) {
+      const file = segment.file;
+      if (segment.whole) {
+        const digests = this.digestSizes.map((size) => hashes.slice(offset, (offset += size)));
+        file.resolve(digests);
+        continue;
+      }
+      const hashers = (file.hashers ??= this.algorithms.map((a) => new FsVerityHasher(a)));
       const blocks = Math.ceil(segment.length / FSVERITY_BLOCK_SIZE);
-      segment.file.hashers.forEach((hasher, a) => {
+      hashers.forEach((hasher, a) => {
         const size = blocks * this.digestSizes[a]!;
         if (blocks > 0) hasher.updateBlockHashes(hashes.subarray(offset, offset + size), segment.length);
         offset += size;
       });
-      if (segment.final) segment.file.resolve(segment.file.hashers.map((h) => h.digest()));
+      if (segment.final) file.resolve(hashers.map((h) => h.digest()));
     }
   }
 
