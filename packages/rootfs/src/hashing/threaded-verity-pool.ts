@@ -282,7 +282,8 @@ export class ThreadedVerityPool implements VerityPool {
     for (const segment of job.segments) {
       const file = segment.file;
       if (segment.whole) {
-        const digests = this.digestSizes.map((size) => hashes.slice(offset, (offset += size)));
+        // Views into the reply buffer: one backing store per job instead of one per digest.
+        const digests = this.digestSizes.map((size) => hashes.subarray(offset, (offset += size)));
         file.resolve(digests);
         continue;
       }
