@@ -63,7 +63,7 @@ describe.skipIf(!haveKernel() || !haveFile(BUSYBOX_STATIC, 'busybox-static'))('i
     expect(located.strategy).toBe('artifact');
     const report = verifyJson((await cli(['verify', '--json', ref('image-b')], { expectCode: 1 })).json);
     expect(report.ok).toBe(false);
-    expect(report.matched).toBeUndefined();
+    expect(report.matched).toBeNull();
     expect(report.problems.length).toBeGreaterThan(0);
     // The genuine pairing still verifies.
     expect(verifyJson((await cli(['verify', '--json', ref('image-a')])).json).matched?.hex).toBe(sealedForA.composefsDigest.hex);

@@ -23,8 +23,8 @@ export interface AttachJson {
 export interface VerifyJson {
   ok: boolean;
   strategy: string;
-  /** Absent when nothing matched. */
-  matched?: CliDigest;
+  /** Null when nothing matched. */
+  matched: CliDigest | null;
   problems: string[];
 }
 
@@ -58,7 +58,7 @@ export interface ErrorJson {
   error: { name: string; message: string };
 }
 
-type Shape = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'object|null' | 'object|undefined';
+type Shape = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'object|null';
 
 function check(json: unknown, what: string, fields: Record<string, Shape>): void {
   for (const [path, shape] of Object.entries(fields)) {
@@ -81,7 +81,7 @@ export function attachJson(json: unknown): AttachJson {
 
 /** Checks and types `verify --json` output. */
 export function verifyJson(json: unknown): VerifyJson {
-  check(json, 'verify', { ok: 'boolean', strategy: 'string', matched: 'object|undefined', problems: 'array' });
+  check(json, 'verify', { ok: 'boolean', strategy: 'string', matched: 'object|null', problems: 'array' });
   return json as VerifyJson;
 }
 
