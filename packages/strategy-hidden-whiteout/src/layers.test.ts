@@ -121,7 +121,7 @@ describe.skipIf(!haveStub() || !haveTools('fsverity', 'tar'))('hidden-whiteout: 
           "dev.metalayer.layer.role": "whiteout",
           "dev.metalayer.strategy": "hidden-whiteout",
         },
-        "digest": "sha256:b8f9bf56a29c55f9960f2e5b42516b9b75ab0f372501819f73545abfe91e3aff",
+        "digest": "sha256:65bdc3b3da70da56b95be20067c963b1aa668478068a2ef9b2fffd19b21b9356",
         "mediaType": "application/vnd.oci.image.layer.v1.tar",
         "size": 1536,
       }

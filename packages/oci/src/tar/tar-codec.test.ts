@@ -125,6 +125,34 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
   });
 });
 
+describe('tar writer headers', () => {
+  // Regression: the writer once cut the ustar magic at 6 bytes and never wrote
+  // version "00", so its own reader (and any strict one) took our headers for
+  // old v7 ones and lost device numbers and the name prefix.
+  it('writes POSIX ustar magic and version, so device numbers and prefixed names survive our own reader', async () => {
+    const dir = `${long('d', 90)}/${long('e', 60)}`;
+    const bytes = await collect(
+      writeTar([
+        { name: 'dev/null', type: 'char-device', devmajor: 1, devminor: 3 },
+        { name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0 },
+        { name: `${dir}/file`, type: 'file', body: new TextEncoder().encode('x') },
+      ]),
+    );
+    expect(bytesToByteString(bytes.subarray(257, 265))).toBe('ustar\u000000');
+    const entries = await readAll(bytes);
+    expect(entries.map((e) => [e.header.name, e.header.devmajor, e.header.devminor])).toEqual([
+      ['dev/null', 1, 3],
+      ['dev/sda', 8, 0],
+      [`${dir}/file`, 0, 0],
+    ]);
+    if (haveTools('tar')) {
+      const listing = run('tar', ['-tvf', '-'], { input: bytes }).stdout.toString();
+      expect(listing).toMatch(/^crw-r--r-- .* 1,\s*3 .* dev\/null$/m);
+      expect(listing).toContain(`${dir}/file`);
+    }
+  });
+});
+
 describe('hostile tar input', () => {
   const one = async () => collect(writeTar([{ name: 'a', type: 'file', body: new Uint8Array(700).fill(1) }]));
   async function expectTarError(bytes: Uint8Array, reason: RegExp) {

@@ -1,6 +1,6 @@
 import { byteStringToBytes } from '@metalayer/core';
 import { encodePaxRecord, formatPaxTime, SCHILY_XATTR, type TarTime } from './pax';
-import { BLOCK_SIZE, FIELD, TYPEFLAG_OF, type HeaderField, type TarEntryType } from './tar-header';
+import { BLOCK_SIZE, FIELD, TYPEFLAG_OF, USTAR_MAGIC, type HeaderField, type TarEntryType } from './tar-header';
 
 /** An entry to write; names and link targets are byte strings (`ByteString` of `@metalayer/core`). */
 export interface TarWriteEntry {
@@ -30,7 +30,6 @@ export interface TarWriteEntry {
 const maxOctal = (length: number) => 8 ** (length - 1) - 1;
 /** Name of every PAX extended header entry we write: fixed, so output is reproducible. */
 const PAX_HEADER_NAME = '././@PaxHeader';
-const USTAR = 'ustar\u000000';
 const ZERO_BLOCKS = new Uint8Array(BLOCK_SIZE * 2);
 
 function put(block: Uint8Array, f: HeaderField, bytes: Uint8Array): void {
@@ -62,7 +61,9 @@ function encodeBlock(fields: { name: Uint8Array; prefix?: Uint8Array; mode: numb
   putNumber(block, 'mtime', fields.mtime);
   block[FIELD.typeflag[0]] = fields.typeflag.charCodeAt(0);
   put(block, 'linkname', fields.linkname);
-  put(block, 'magic', byteStringToBytes(USTAR));
+  // magic "ustar\0" and version "00" are two fields (POSIX ustar): write both.
+  put(block, 'magic', byteStringToBytes(USTAR_MAGIC.slice(0, FIELD.magic[1])));
+  put(block, 'version', byteStringToBytes(USTAR_MAGIC.slice(FIELD.magic[1])));
   put(block, 'uname', fields.uname);
   put(block, 'gname', fields.gname);
   putNumber(block, 'devmajor', fields.devmajor);
