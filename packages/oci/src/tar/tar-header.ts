@@ -132,7 +132,9 @@ export function decodeHeader(block: Uint8Array, offset: number): RawHeader {
     throw new TarFormatError({ offset, field: 'chksum', reason: `header checksum ${stored} does not match ${unsigned} (not a tar stream, or corrupt)` });
   }
   const magic = bytesToByteString(block.subarray(FIELD.magic[0], FIELD.magic[0] + 8));
-  const format = magic === USTAR_MAGIC ? 'ustar' : magic === GNU_MAGIC ? 'gnu' : 'v7';
+  // GNU's "ustar  \0" spans magic and version; POSIX is "ustar\0" + "00", but
+  // some writers leave the version NUL or blank: the magic alone decides.
+  const format = magic === GNU_MAGIC ? 'gnu' : magic.startsWith(USTAR_MAGIC.slice(0, FIELD.magic[1])) ? 'ustar' : 'v7';
   let name = text(block, 'name');
   if (format === 'ustar') {
     const prefix = text(block, 'prefix');
