@@ -93,5 +93,12 @@ describe.skipIf(!haveStub())('metalayer install-kernel', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/names composefs\.digest=v1-sha512-12:([0-9a-f]{128}).*bootable digest is ([0-9a-f]{128})/);
     expect(await snapshot(boot)).toEqual(before);
+    // With --repo too: the deploy pass finds the mismatch before anything is named under images/.
+    const repo = join(tmp, 'repo-refuse');
+    const withRepo = await runCli(['install-kernel', '--boot-root', boot, '--root', root, '--repo', repo, '--verity', 'no', '--artifact', transplanted, f.other]);
+    expect(withRepo.code).toBe(1);
+    expect(withRepo.stderr).toContain('refusing to deploy an image under a name it does not hash to');
+    expect(await readdir(join(repo, 'images')).catch(() => [])).toEqual([]);
+    expect(await snapshot(boot)).toEqual(before);
   });
 });

@@ -57,7 +57,8 @@ systemd kernel-install does: layout uki -> EFI/Linux/<token>-<kver>[+tries].efi;
 is written atomically; previous entries stay as fallbacks; re-running changes nothing.
 Without --boot-root, $BOOT is found like kernel-install (/efi, /boot, /boot/efi under --root).
 With --repo, the image is first deployed into that composefs repository (this recomputes the
-digest in the same pass), so no entry ever names a missing image: image in, bootable system out.`,
+digest in the same pass; a mismatch leaves images/ untouched), so no entry ever names a missing
+image: image in, bootable system out.`,
   options: {
     ...locateOptions,
     'boot-root': { type: 'string', valueName: 'DIR', description: '$BOOT (default: /efi, /boot or /boot/efi under --root, as kernel-install).' },
@@ -95,7 +96,9 @@ digest in the same pass), so no entry ever names a missing image: image in, boot
       let expected: ComposefsDigestValue;
       let deploy: (() => Promise<DeployResult>) | undefined;
       if (ctx.values.repo && !ctx.values['dry-run']) {
-        // Deploying recomputes the digest while it writes the objects: one pass.
+        // Deploying recomputes the digest while it writes the objects (one
+        // pass); the image is only written and linked when it hashes to the
+        // digest the kernel names.
         const first = named[0];
         if (!first) throw new VerificationError({ image: image.label, expected: '(deploy)', actual: [], reason: 'the kernel command line names no composefs digest' });
         const repository = ctx.values.repo;
@@ -105,6 +108,7 @@ digest in the same pass), so no entry ever names a missing image: image in, boot
             repository,
             bootable: true,
             algorithm: first.algorithm,
+            expectedId: first.hex,
             verity,
             signal: ctx.signal,
           }));

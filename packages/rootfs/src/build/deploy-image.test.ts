@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
+import { VerificationError } from '@metalayer/core';
 import { describe, expect, it } from 'vitest';
 import { RepositoryError, walkTree } from '@metalayer/composefs';
 import type { TarWriteEntry } from '@metalayer/oci';
@@ -130,6 +131,20 @@ describe('deploy into a composefs repository', () => {
     expect(lstatSync(victim).size).toBe(9000);
     expect(again).toMatchObject({ imageLinked: true, imageWritten: false });
     expect(again.stats.objectsWritten).toBe(1);
+  });
+
+  it('with expectedId, names nothing under images/ when the image hashes to something else', async () => {
+    const { store, image } = await build();
+    const repo = join(tmp, 'repo-expected');
+    const wrong = 'ab'.repeat(64);
+    const error = await deployImage(store, image, { repository: repo, expectedId: wrong, verity: 'no' }).catch((e: unknown) => e);
+    expect(VerificationError.isInstance(error)).toBe(true);
+    expect((error as VerificationError).actual).toEqual([wrong]);
+    expect(existsSync(join(repo, 'images')) ? readdirSync(join(repo, 'images')) : []).toEqual([]);
+    const right = (error as VerificationError).expected;
+    const ok = await deployImage(store, image, { repository: repo, expectedId: right, verity: 'no' });
+    expect(ok.imageId.hex).toBe(right);
+    expect(readdirSync(join(repo, 'images'))).toEqual([right]);
   });
 
   it('refuses a repository that uses another algorithm or format', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   ComposefsRepository,
+  FsVerityHasher,
   IMAGES_DIR,
   planErofsImage,
   toHex,
@@ -9,7 +10,7 @@ import {
   type VerityPolicy,
   type VerityState,
 } from '@metalayer/composefs';
-import type { ComposefsErofsVersion, ImageStore, ResolvedImage } from '@metalayer/core';
+import { VerificationError, type ComposefsErofsVersion, type ImageStore, type ResolvedImage } from '@metalayer/core';
 import { assignObjectNames, canonicalizeRootfs, erofsOptionsFor, type ComposefsImageId, type ComposefsTransformOptions } from './composefs-image';
 import { readImageRootfs, type LayerSummary, type ReadRootfsOptions } from './read-image-rootfs';
 
@@ -25,6 +26,13 @@ export interface DeployOptions extends ComposefsTransformOptions, Omit<ReadRootf
   verity?: VerityPolicy;
   /** Also name the image `images/refs/<ref>`: composefs-rs garbage collection keeps named images. */
   ref?: string;
+  /**
+   * The image id (hex) something already names, e.g. a kernel command line:
+   * when the image hashes to anything else, nothing names it — the EROFS
+   * image is neither written nor linked under `images/` — and the deploy
+   * throws `VerificationError`. Objects written on the way are unreferenced.
+   */
+  expectedId?: string;
 }
 
 /** What {@link deployImage} did. */
@@ -50,7 +58,8 @@ export interface DeployResult {
  * Deploys an image into a composefs repository as composefs-rs lays it out:
  * every file larger than 64 bytes becomes `objects/xx/<rest>` (written while
  * its layer streams, one pass), the EROFS image becomes an object too, and
- * `images/<hex>` points at it, last. Re-running it changes nothing.
+ * `images/<hex>` points at it, last. Re-running it changes nothing. With
+ * `expectedId`, a mismatch is caught before the image is written or linked.
  */
 export async function deployImage(store: ImageStore, image: ResolvedImage, options: DeployOptions): Promise<DeployResult> {
   const repo = await ComposefsRepository.open(options.repository, {
@@ -69,6 +78,19 @@ export async function deployImage(store: ImageStore, image: ResolvedImage, optio
   const canonical = canonicalizeRootfs(rootfs, options);
   assignObjectNames(rootfs, repo.algorithm);
   const plan = planErofsImage(rootfs.tree, erofsOptionsFor(repo.erofsVersion));
+  if (options.expectedId !== undefined) {
+    const hasher = new FsVerityHasher(repo.algorithm);
+    for (const chunk of plan.chunks()) hasher.update(chunk);
+    const actual = toHex(hasher.digest());
+    if (actual !== options.expectedId.toLowerCase()) {
+      throw new VerificationError({
+        image: `image ${image.descriptor.digest}`,
+        expected: actual,
+        actual: [options.expectedId],
+        reason: 'refusing to deploy an image under a name it does not hash to',
+      });
+    }
+  }
   const written = await repo.writeImage(plan.chunks());
   const refLinked = ref !== undefined ? await repo.addImageRef(ref, written.digest) : false;
   await repo.sync();
