@@ -5,8 +5,8 @@ import type { TarWriteEntry } from '@metalayer/oci';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
 import { computeImageIds } from '@metalayer/rootfs';
 import { main } from '../cli';
-import { buildTestImage } from '../../../../packages/rootfs/src/test-support/test-image';
-import { OS_LAYERS } from '../../../../packages/rootfs/src/test-support/os-layers';
+import { buildTestImage } from '@metalayer/test-fixtures';
+import { OS_LAYERS } from '@metalayer/test-fixtures';
 import { captureIo } from '../test-support/capture-io';
 
 

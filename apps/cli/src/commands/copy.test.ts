@@ -1,12 +1,16 @@
 import { join } from 'node:path';
-import { openLayout, resolveImage } from '@metalayer/oci';
+import type { Descriptor } from '@metalayer/core';
+import { openLayout, putArtifact, resolveImage, type ImageStore } from '@metalayer/oci';
+import { buildTestImage, OS_LAYERS } from '@metalayer/test-fixtures';
 import { haveTools, run, useTempDir, startDockerRegistry, type TestRegistry } from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Test-only helpers of @metalayer/oci (not in its published entry point).
-import { putTestArtifact, putTestImage } from '../../../../packages/oci/src/test-support/image-fixtures';
 import { main } from '../cli';
 import { captureIo } from '../test-support/capture-io';
 
+/** An artifact (one payload blob) referring to `subject`. */
+function artifact(store: ImageStore, subject: Descriptor, artifactType: string, payload = new TextEncoder().encode(`for ${subject.digest}`)) {
+  return putArtifact(store, { artifactType, subject, blobs: [{ mediaType: 'application/octet-stream', content: payload }] });
+}
 
 describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () => {
   const tmp = useTempDir();
@@ -19,11 +23,12 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
   });
 
   it('moves a multi-layer image and its referrers layout → registry → layout with identical digests', async () => {
-    const src = await openLayout(join(tmp, 'src'), { create: true });
-    const image = await putTestImage(src, { tag: 'v1', seed: 'cli' });
-    const sig = await putTestArtifact(src, image.manifest, { artifactType: 'application/vnd.example.sig' });
-    const kernel = await putTestArtifact(src, image.manifest, { artifactType: 'application/vnd.example.uki', payload: new Uint8Array(5000).fill(3) });
-    const sigOfKernel = await putTestArtifact(src, kernel.descriptor, { artifactType: 'application/vnd.example.sig' });
+    const built = await buildTestImage(join(tmp, 'src'), OS_LAYERS.map((entries, i) => ({ entries, compression: i % 2 ? 'none' : 'gzip' })), 'v1');
+    const src = built.store;
+    const image = { manifest: built.image.descriptor, manifestBytes: built.image.manifestBytes, layers: built.image.manifest.layers };
+    const sig = await artifact(src, image.manifest, 'application/vnd.example.sig');
+    const kernel = await artifact(src, image.manifest, 'application/vnd.example.uki', new Uint8Array(5000).fill(3));
+    const sigOfKernel = await artifact(src, kernel.descriptor, 'application/vnd.example.sig');
     const remote = `docker://${registry.host}/cli/image:v1`;
 
     const push = captureIo({ stderrIsTTY: true });

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '@metalayer/test-utils';
 import { main } from '../cli';
-import { buildTestImage } from '../../../../packages/rootfs/src/test-support/test-image';
-import { OS_LAYERS } from '../../../../packages/rootfs/src/test-support/os-layers';
+import { buildTestImage } from '@metalayer/test-fixtures';
+import { OS_LAYERS } from '@metalayer/test-fixtures';
 import { captureIo } from '../test-support/capture-io';
 
 

@@ -4,7 +4,7 @@ import { parseDumpfileSync } from '@metalayer/composefs';
 import type { TarWriteEntry } from '@metalayer/oci';
 import { useTempDir } from '@metalayer/test-utils';
 import { main } from '../cli';
-import { buildTestImage } from '../../../../packages/rootfs/src/test-support/test-image';
+import { buildTestImage } from '@metalayer/test-fixtures';
 import { captureIo } from '../test-support/capture-io';
 
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeErofsImageDigest, formatDumpfile, lookupPath, parseDumpfileSync, toHex } from '@metalayer/composefs';
 import { useTempDir } from '@metalayer/test-utils';
 import { SelinuxPolicyError } from '../errors/index';
-import { buildTestImage } from '../test-support/test-image';
+import { buildTestImage } from '@metalayer/test-fixtures';
 import { dumpfileLayerEntries } from '../test-support/dumpfile-layer';
 import {
   BASE_LAYERS,

@@ -4,11 +4,10 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '@metalayer/core';
 import { describe, expect, it } from 'vitest';
-import { RepositoryError, walkTree } from '@metalayer/composefs';
+import { createDirectory, RepositoryError, walkTree, writeErofsImage } from '@metalayer/composefs';
 import type { TarWriteEntry } from '@metalayer/oci';
-import { haveTools, prngBytes, run, useTempDir } from '@metalayer/test-utils';
-import { buildTestImage } from '../test-support/test-image';
-import { canMountErofs } from '../../../composefs/src/test-support/mount';
+import { canLoopMount, haveTools, prngBytes, run, useTempDir } from '@metalayer/test-utils';
+import { buildTestImage } from '@metalayer/test-fixtures';
 import { composefsTree } from './composefs-tree';
 import { computeImageIds } from './composefs-image';
 import { deployImage } from './deploy-image';
@@ -177,7 +176,7 @@ describe('deploy into a composefs repository', () => {
     }
   });
 
-  it.skipIf(!canMountErofs())('mounts as composefs-setup-root does: EROFS plus an overlay with objects/ as data-only lower', async () => {
+  it.skipIf(!canLoopMount('erofs', () => writeErofsImage(createDirectory())))('mounts as composefs-setup-root does: EROFS plus an overlay with objects/ as data-only lower', async () => {
     const { store, image } = await build();
     const repo = join(tmp, 'repo-mount');
     const result = await deployImage(store, image, { repository: repo });

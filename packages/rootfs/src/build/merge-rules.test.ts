@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeNlink, createBlockDevice, createCharDevice, createFifo, createSymlink, type Directory } from '@metalayer/composefs';
 import type { TarWriteEntry } from '@metalayer/oci';
 import { useTempDir } from '@metalayer/test-utils';
-import { buildTestImage, countingStore, rawTar, type TestLayer } from '../test-support/test-image';
+import { buildTestImage, countingStore, rawTar, type TestLayer } from '@metalayer/test-fixtures';
 import { dir, file, fingerprint } from '../test-support/expected-tree';
 import { LayerEntryError } from '../errors/index';
 import { assignObjectNames } from './composefs-image';

@@ -5,7 +5,7 @@ import { useTempDir } from '@metalayer/test-utils';
 import { computeImageIds } from '../build/composefs-image';
 import { readImageRootfs } from '../build/read-image-rootfs';
 import { LayerEntryError, LayerReadError, PathTraversalError } from '../errors/index';
-import { buildTestImage, rawTarHeader, tarBytes, TAR_END, type TestLayer } from '../test-support/test-image';
+import { buildTestImage, rawTarHeader, tarBytes, TAR_END, type TestLayer } from '@metalayer/test-fixtures';
 
 const enc = new TextEncoder();
 const BASE: TarWriteEntry[] = [

@@ -6,7 +6,7 @@ import { composefsTree } from '../build/composefs-tree';
 import { computeImageIds } from '../build/composefs-image';
 import { LayerEntryError, RootfsTransformError, SelinuxPolicyError } from '../errors/index';
 import { dir, file, fingerprint } from '../test-support/expected-tree';
-import { buildTestImage, rawTar, type TestLayer } from '../test-support/test-image';
+import { buildTestImage, rawTar, type TestLayer } from '@metalayer/test-fixtures';
 
 const enc = new TextEncoder();
 const cap = Uint8Array.of(1, 0, 0, 2, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);

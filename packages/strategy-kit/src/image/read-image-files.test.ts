@@ -1,5 +1,5 @@
-import type { ImageStore } from '@metalayer/core';
-import { encodeJson, MediaType, openLayout, putLayer, resolveImage, type TarWriteEntry } from '@metalayer/oci';
+import type { TarWriteEntry } from '@metalayer/oci';
+import { buildTestImage } from '@metalayer/test-fixtures';
 import { useTempDir } from '@metalayer/test-utils';
 import { describe, expect, it } from 'vitest';
 import { readImageFiles } from './read-image-files';
@@ -8,26 +8,18 @@ const enc = new TextEncoder();
 const dir = (name: string): TarWriteEntry => ({ name: `${name}/`, type: 'directory' });
 const file = (name: string, text: string): TarWriteEntry => ({ name, type: 'file', body: enc.encode(text) });
 
-async function image(store: ImageStore, layers: TarWriteEntry[][]): Promise<void> {
-  const written = [];
-  for (const entries of layers) written.push(await putLayer(store, entries));
-  const configBlob = await store.putBlob(encodeJson({ rootfs: { type: 'layers', diff_ids: written.map((l) => l.diffId) } }));
-  const manifest = { schemaVersion: 2, mediaType: MediaType.imageManifest, config: { mediaType: MediaType.imageConfig, ...configBlob }, layers: written.map((l) => l.descriptor) };
-  await store.putManifest(encodeJson(manifest), { tag: 't' });
-}
-
 describe('readImageFiles', () => {
   const tmp = useTempDir();
 
   it('returns the selected files as the layers leave them (container view)', async () => {
-    const store = await openLayout(`${tmp}/a`, { create: true });
-    await image(store, [
+    const layers: TarWriteEntry[][] = [
       [dir('usr'), dir('usr/lib'), dir('usr/lib/modules'), dir('usr/lib/modules/6.1'), file('usr/lib/modules/6.1/vmlinuz', 'k61'), file('usr/lib/os-release', 'ID=one\n'), dir('etc'), file('etc/os-release', 'ID=etc\n')],
       [dir('usr/lib/modules/6.2'), file('usr/lib/modules/6.2/vmlinuz', 'k62'), { name: 'usr/lib/modules/.wh.6.1', type: 'file' }, file('usr/lib/os-release', 'ID=two\n')],
       // Opaque marker after a new sibling in the same layer: the sibling stays (it is not in a lower layer).
       [dir('usr/lib/modules'), dir('usr/lib/modules/6.3'), file('usr/lib/modules/6.3/vmlinuz', 'k63'), { name: 'usr/lib/modules/.wh..wh..opq', type: 'file' }, { name: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' }],
-    ]);
-    const files = await readImageFiles({ tempDir: tmp }, store, await resolveImage(store, 't'), (p) => /^usr\/lib\/modules\/[^/]+\/vmlinuz$|os-release$/.test(p));
+    ];
+    const { store, image } = await buildTestImage(`${tmp}/a`, layers.map((entries) => ({ entries })));
+    const files = await readImageFiles({ tempDir: tmp }, store, image, (p) => /^usr\/lib\/modules\/[^/]+\/vmlinuz$|os-release$/.test(p));
     expect([...files.keys()]).toEqual(['usr/lib/modules/6.3/vmlinuz', 'usr/lib/os-release']);
     const text = async (path: string) => {
       const f = files.get(path)!;

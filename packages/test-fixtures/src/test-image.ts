@@ -1,4 +1,4 @@
-// Test support: builds images from hand-written layers in a temporary OCI layout.
+// Test fixtures: images built from hand-written layers in an OCI layout.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { ImageStore, ResolvedImage } from '@metalayer/core';
@@ -40,8 +40,16 @@ export async function tarBytes(entries: TarWriteEntry[]): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(parts));
 }
 
+/** What else {@link buildTestImage} writes into config and manifest. */
+export interface TestImageOptions {
+  /** Config fields besides `rootfs` (default `{architecture: 'amd64', os: 'linux'}`). */
+  config?: Record<string, unknown>;
+  /** Manifest annotations. */
+  annotations?: Record<string, string>;
+}
+
 /** Writes `layers` as an image tagged `tag` into the layout at `dir` (created when missing). */
-export async function buildTestImage(dir: string, layers: TestLayer[], tag = 'test'): Promise<BuiltImage> {
+export async function buildTestImage(dir: string, layers: TestLayer[], tag = 'test', options: TestImageOptions = {}): Promise<BuiltImage> {
   const store = await openLayout(dir, { create: true });
   const descriptors = [];
   const diffIds: string[] = [];
@@ -59,9 +67,17 @@ export async function buildTestImage(dir: string, layers: TestLayer[], tag = 'te
       diffIds.push(layer.diffId ?? encoded.diffId());
     }
   }
-  const config = enc.encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const config = enc.encode(JSON.stringify({ ...(options.config ?? { architecture: 'amd64', os: 'linux' }), rootfs: { type: 'layers', diff_ids: diffIds } }));
   const configDescriptor = { mediaType: MediaType.imageConfig, ...(await store.putBlob(config)) };
-  const manifest = enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageManifest, config: configDescriptor, layers: descriptors }));
+  const manifest = enc.encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.imageManifest,
+      config: configDescriptor,
+      layers: descriptors,
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    }),
+  );
   await store.putManifest(manifest, { tag });
   const image = await resolveImage(store, tag);
   return { store, image, reference: `oci:${dir}:${tag}`, diffIds };

@@ -1,4 +1,4 @@
-// Test support: a tiny bootable OS in two layers (/usr with an external file,
+// Test fixtures: a tiny bootable OS in two layers (/usr with an external file,
 // /boot with a kernel added by the second layer, /sysroot).
 import type { TarWriteEntry } from '@metalayer/oci';
 

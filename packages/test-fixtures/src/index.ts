@@ -1,0 +1,12 @@
+export {
+  buildTestImage,
+  tarBytes,
+  countingStore,
+  rawTarHeader,
+  rawTar,
+  TAR_END,
+  type TestLayer,
+  type TestImageOptions,
+  type BuiltImage,
+} from './test-image';
+export { OS_LAYERS } from './os-layers';
