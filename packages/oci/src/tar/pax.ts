@@ -83,7 +83,7 @@ export function formatPaxTime(time: TarTime): string {
 }
 
 /** Extended attributes carried in PAX records: SCHILY (raw) and LIBARCHIVE (URL-encoded name, base64 value). */
-export function xattrsFromPax(records: Map<string, Uint8Array>): Map<string, Uint8Array> {
+export function xattrsFromPax(records: ReadonlyMap<string, Uint8Array>): Map<string, Uint8Array> {
   const xattrs = new Map<string, Uint8Array>();
   for (const [key, value] of records) {
     if (key.startsWith(SCHILY_XATTR)) xattrs.set(key.slice(SCHILY_XATTR.length), value);

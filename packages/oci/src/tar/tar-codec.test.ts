@@ -60,7 +60,7 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
 
   it.each(['posix', 'gnu'])('reads a --format=%s archive entry by entry', async (format) => {
     const args = ['--format', format, '-C', src, '-cf', '-', '--sort=name', '.'];
-    if (format === 'posix') args.unshift('--pax-option=SCHILY.xattr.user.k=v1');
+    if (format === 'posix') args.unshift('--pax-option=SCHILY.xattr.user.k:=v1'); // ':=' = each entry's own record
     const entries = await readAll(new Uint8Array(run('tar', args).stdout));
     const byName = new Map(entries.map((e) => [e.header.name.replace(/^\.\//, ''), e]));
     const file = byName.get('d/f')!;
@@ -77,6 +77,16 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
     expect(byName.get('d/fifo')?.header.type).toBe('fifo');
     if (isRoot) expect(byName.get('d/cdev')?.header).toMatchObject({ type: 'char-device', devmajor: 1, devminor: 3 });
     expect(byName.get('d/')?.header.type).toBe('directory');
+  });
+
+  it('reports global PAX records without applying them (as tar-core and Go archive/tar do)', async () => {
+    const bytes = new Uint8Array(execFileSync('tar', ['--format=posix', '--pax-option=uid=4242,comment=built by ci', '-C', src, '-cf', '-', 'd/f']));
+    const [entry] = await readAll(bytes);
+    expect(entry!.header.name).toBe('d/f');
+    expect(entry!.header.uid).toBe(process.getuid?.() ?? 0);
+    expect(new TextDecoder().decode(entry!.header.globalPax.get('uid'))).toBe('4242');
+    expect(new TextDecoder().decode(entry!.header.globalPax.get('comment'))).toBe('built by ci');
+    expect(entry!.header.pax.has('uid')).toBe(false);
   });
 
   it('GNU tar lists and extracts what we write, byte names and binary xattrs survive our round trip', async () => {

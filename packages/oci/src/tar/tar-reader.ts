@@ -30,8 +30,14 @@ export interface TarHeader {
   devminor: number;
   /** Extended attributes: byte-string names → raw values, in archive order. */
   xattrs: Map<string, Uint8Array>;
-  /** Every PAX record that applied (global then per-entry), byte-string keys, raw values. */
-  pax: Map<string, Uint8Array>;
+  /** The entry's own PAX records (typeflag `x`), byte-string keys, raw values. */
+  pax: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Global PAX records (typeflag `g`) seen so far. Reported, not applied:
+   * composefs-rs (tar-core) and Go's archive/tar (podman, umoci) ignore them
+   * for entry fields, and trees must match theirs.
+   */
+  globalPax: ReadonlyMap<string, Uint8Array>;
   /** Offset of the entry's (first) header block in the uncompressed stream. */
   offset: number;
 }
@@ -45,6 +51,7 @@ export interface TarEntry {
 
 /** Typeflags for GNU and PAX meta entries that describe the next entry. */
 const META = { paxLocal: 'x', paxGlobal: 'g', gnuLongName: 'L', gnuLongLink: 'K' } as const;
+const NO_RECORDS: ReadonlyMap<string, Uint8Array> = new Map();
 const padding = (size: number) => (BLOCK_SIZE - (size % BLOCK_SIZE)) % BLOCK_SIZE;
 
 async function readMeta(reader: ByteReader, size: number, offset: number, field: string): Promise<Uint8Array> {
@@ -58,7 +65,7 @@ async function readMeta(reader: ByteReader, size: number, offset: number, field:
   return data.slice();
 }
 
-function paxNumber(records: Map<string, Uint8Array>, key: string, fallback: number, offset: number): number {
+function paxNumber(records: ReadonlyMap<string, Uint8Array>, key: string, fallback: number, offset: number): number {
   const value = records.get(key);
   if (value === undefined) return fallback;
   const text = bytesToByteString(value);
@@ -112,7 +119,7 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | ByteReader): 
       const what = raw.typeflag === 'S' ? 'GNU sparse file' : raw.typeflag === 'M' ? 'multi-volume continuation' : `typeflag ${JSON.stringify(raw.typeflag)}`;
       throw new TarFormatError({ offset, field: 'typeflag', reason: `unsupported entry: ${what}` });
     }
-    const pax = new Map([...global, ...(local ?? [])]);
+    const pax = local ?? NO_RECORDS;
     if ([...pax.keys()].some((k) => k.startsWith('GNU.sparse.'))) throw new TarFormatError({ offset, field: 'pax', reason: 'unsupported entry: PAX sparse file' });
     const headerOffset = metaOffset ?? offset;
     const paxPath = pax.get('path');
@@ -134,6 +141,7 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | ByteReader): 
       devminor: raw.devminor,
       xattrs: xattrsFromPax(pax),
       pax,
+      globalPax: global,
       offset: headerOffset,
     };
     local = undefined;
