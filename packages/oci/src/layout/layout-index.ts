@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { LimitExceededError } from '@metalayer/core';
 import { LayoutFormatError, ManifestFormatError } from '../errors/index';
@@ -31,7 +32,13 @@ export async function readLayoutHeader(path: string): Promise<void> {
     bytes = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LayoutFormatError({ path, reason: 'missing: not an OCI image layout', cause: error });
+      throw new LayoutFormatError({
+        path,
+        reason: 'missing',
+        message: `${dirname(path)} is not an OCI image layout (no oci-layout file)`,
+        hint: 'check the oci:DIR path; a layout is created by copying or attaching into it',
+        cause: error,
+      });
     }
     throw error;
   }
