@@ -11,9 +11,10 @@ import {
   type UkiPayload,
 } from '@metalayer/core';
 import { UnsafePathError } from '@metalayer/boot';
-import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';
+import { BASE_TAG, containerView, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';
 import { openLayout, resolveImage, type TarWriteEntry } from '@metalayer/oci';
-import { useTempDir } from '@metalayer/test-utils';
+import { computeBootableDigests } from '@metalayer/strategy-kit';
+import { haveTools, useTempDir } from '@metalayer/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PrivateDirectoryConflictError } from './errors/private-directory-conflict-error';
 import { KEY_META_LAYER } from './hidden-whiteout-labels';
@@ -49,25 +50,17 @@ describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
   };
 
   it.each([
-    ['a /.metalayer directory', [{ name: '.metalayer/', type: 'directory' }], '.metalayer'],
-    ['a file below /.metalayer', [{ name: './.metalayer/boot/x', type: 'file' }], '.metalayer/boot/x'],
-    ['a /.metalayer regular file', [{ name: '.metalayer', type: 'file' }], '.metalayer'],
-    ['a /.metalayer symlink', [{ name: '.metalayer', type: 'symlink', linkname: 'usr' }], '.metalayer'],
-    ['a whiteout of /.metalayer', [{ name: '.wh..metalayer', type: 'file' }], '.wh..metalayer'],
-  ] as const)('refuses a base with %s: PrivateDirectoryConflictError', async (_what, entries, path) => {
+    ['a /.metalayer directory', [{ name: '.metalayer/', type: 'directory' }], 'directory'],
+    ['a file below /.metalayer', [{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/boot/', type: 'directory' }, { name: './.metalayer/boot/x', type: 'file' }], 'directory'],
+    ['a /.metalayer regular file', [{ name: '.metalayer', type: 'file' }], 'regular'],
+    ['a /.metalayer symlink', [{ name: '.metalayer', type: 'symlink', linkname: 'usr' }], 'symlink'],
+    ['a /.metalayer that a whiteout first removed, then a directory re-created', [{ name: '.wh..metalayer', type: 'file' }, { name: '.metalayer/', type: 'directory' }], 'directory'],
+  ] as const)('refuses a base whose merged tree has %s: PrivateDirectoryConflictError', async (_what, entries, kind) => {
     const reference = await baseWith(entries as unknown as TarWriteEntry[]);
     const error = await attach(ukiPayload, reference);
     expect(PrivateDirectoryConflictError.isInstance(error), String(error)).toBe(true);
-    expect(error).toMatchObject({ path });
-  });
-
-  it('accepts a base with look-alike names (/.metalayers, /usr/.metalayer)', async () => {
-    const reference = await baseWith([
-      { name: '.metalayers', type: 'file' },
-      { name: 'usr/.metalayer/', type: 'directory' },
-    ]);
-    const result = await attach(ukiPayload, reference);
-    expect(result).toMatchObject({ strategy: 'hidden-whiteout' });
+    expect(error).toMatchObject({ path: '/.metalayer', kind });
+    expect(String(error)).toContain(`/.metalayer (a ${kind})`);
   });
 
   it('refuses an image that carries our labels, even when other layers follow: AlreadyAttachedError', async () => {
@@ -126,5 +119,62 @@ describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
     const before = await store.listTags();
     await attach({ ...ukiPayload, uki: { ...ukiPayload.uki, name: '../x.efi' } }, BASE_TAG);
     expect(await store.listTags()).toEqual(before);
+  });
+});
+
+describe.skipIf(!haveStub() || !haveTools('umoci'))('hidden-whiteout attach: only the merged tree of the base counts', () => {
+  const tmp = useTempDir('hidden-whiteout-merged-');
+  const ctx: StrategyContext = { tempDir: tmp };
+  const layoutDir = join(tmp, 'layout');
+  let store: ImageStore;
+  let ukiPayload: UkiPayload;
+  let count = 0;
+
+  beforeAll(async () => {
+    await writeBaseImage(layoutDir);
+    store = await openLayout(layoutDir);
+    ukiPayload = await makeUkiPayload(tmp, 'merged-uki');
+  });
+
+  /** The base plus one layer per element of `layers`, tagged `tag`. */
+  const baseWith = async (tag: string, layers: TarWriteEntry[][]): Promise<void> => {
+    const added: Awaited<ReturnType<typeof putTestLayer>>[] = [];
+    for (const entries of layers) added.push(await putTestLayer(store, entries));
+    const digest = await rewriteImage(store, await resolveImage(store, BASE_TAG), { layers: (l) => [...l, ...added] });
+    await store.putManifest((await store.getManifest(digest)).parsed.bytes, { tag });
+  };
+  /** Attaches to `tag`; returns the attached image's tag, its digest, and the base's bootable digest. */
+  const attachTo = async (tag: string) => {
+    const result = await createHiddenWhiteoutStrategy().attach(ctx, { image: { store, reference: tag }, tag: `${tag}-attached`, payload: ukiPayload, digest: DEFAULT_DIGEST_SPEC });
+    const [base] = await computeBootableDigests(ctx, store, await resolveImage(store, tag), [DEFAULT_DIGEST_SPEC]);
+    return { attached: `${tag}-attached`, digest: result.composefsDigest, base };
+  };
+  const view = (tag: string) => containerView(layoutDir, tag, join(tmp, `bundle-${count++}`));
+
+  it.each([
+    ['a whiteout of /.metalayer with nothing under that name', [[{ name: '.wh..metalayer', type: 'file' }]]],
+    [
+      'a /.metalayer that one layer created and a later layer whited out',
+      [[{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/old', type: 'file', body: new TextEncoder().encode('old\n') }], [{ name: '.wh..metalayer', type: 'file' }]],
+    ],
+  ] as const)('accepts a base with %s: digest and umoci view equal the base', async (_what, layers) => {
+    const tag = `history-${count++}`;
+    await baseWith(tag, layers as unknown as TarWriteEntry[][]);
+    const { attached, digest, base } = await attachTo(tag);
+    expect(digest).toEqual(base);
+    const baseView = await view(tag);
+    expect(await view(attached)).toEqual(baseView);
+    expect(baseView.some((line) => line.includes('.metalayer'))).toBe(false);
+  });
+
+  it('accepts a base whose one layer creates /.metalayer and whites it out itself: composefs-rs drops it, umoci keeps it (documented limit)', async () => {
+    // Tools disagree on such a layer (oci-facts.md §4.2): the digest follows composefs-rs, where it is gone.
+    await baseWith('same-layer', [[{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/old', type: 'file' }, { name: '.wh..metalayer', type: 'file' }]]);
+    const { attached, digest, base } = await attachTo('same-layer');
+    expect(digest).toEqual(base);
+    const baseView = await view('same-layer');
+    const attachedView = await view(attached);
+    expect(baseView.filter((line) => line.startsWith('/.metalayer'))).toHaveLength(2);
+    expect(attachedView).toEqual(baseView.filter((line) => !line.startsWith('/.metalayer')));
   });
 });

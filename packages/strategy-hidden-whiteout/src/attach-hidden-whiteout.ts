@@ -7,16 +7,15 @@ import {
 } from '@metalayer/core';
 import { putLayer, resolveImage } from '@metalayer/oci';
 import {
+  analyzeImage,
   appendLayers,
   bootableDigestKey,
-  computeBootableDigests,
   fsverityOfSource,
   KEY_LAYER_ROLE,
   KEY_STRATEGY,
   sealPayload,
 } from '@metalayer/strategy-kit';
 import { PrivateDirectoryConflictError } from './errors/private-directory-conflict-error';
-import { findPrivateDirectoryUse } from './find-private-directory-use';
 import { fileDigestKey, KEY_META_LAYER, KEY_WHITEOUT_LAYER, readHiddenWhiteoutLabels } from './hidden-whiteout-labels';
 import { metaLayerEntries, whiteoutLayerEntries } from './layer-entries';
 import { planMetaLayout, type MetaLayoutOptions } from './meta-layout';
@@ -29,7 +28,8 @@ import { STRATEGY_NAME } from './strategy-name';
  * both layers by diff_id and every payload file by its fs-verity digest.
  * The merged tree equals the base's, so the command line names the base's
  * bootable digest. Refuses an image that already carries our labels
- * (`AlreadyAttachedError`) or touches `/.metalayer` (`PrivateDirectoryConflictError`).
+ * (`AlreadyAttachedError`) or whose merged tree has `/.metalayer`
+ * (`PrivateDirectoryConflictError`). Reads each base layer once.
  */
 export async function attachHiddenWhiteout(ctx: StrategyContext, request: AttachRequest, options: MetaLayoutOptions): Promise<AttachResult> {
   const { store } = request.image;
@@ -40,13 +40,20 @@ export async function attachHiddenWhiteout(ctx: StrategyContext, request: Attach
   if (existing.metaLayer !== undefined) {
     throw new AlreadyAttachedError({ image: name, strategy: STRATEGY_NAME, existing: `meta layer ${existing.metaLayer}` });
   }
-  // Names are checked before the expensive passes over the base; sealing does not change them.
+  // Names are checked before the pass over the base; sealing does not change them.
   await planMetaLayout(request.payload, options);
-  const use = await findPrivateDirectoryUse(ctx, store, base);
-  if (use) throw new PrivateDirectoryConflictError({ image: name, layer: use.layer, path: use.path });
-
-  const [digest] = await computeBootableDigests(ctx, store, base, [request.digest]);
-  if (!digest) throw new Error('computeBootableDigests returned no digest for the one spec asked');
+  // Only the merged result matters: what earlier layers created and later ones removed is not
+  // there for our whiteout to delete, and a whiteout entry is never part of a merged tree.
+  const { digests } = await analyzeImage(ctx, store, base, {
+    specs: [request.digest],
+    paths: [PRIVATE_DIRECTORY],
+    check: ({ paths }) => {
+      const kind = paths.get(PRIVATE_DIRECTORY);
+      if (kind) throw new PrivateDirectoryConflictError({ image: name, path: `/${PRIVATE_DIRECTORY}`, kind });
+    },
+  });
+  const [digest] = digests;
+  if (!digest) throw new Error('analyzeImage returned no digest for the one spec asked');
   ctx.log?.(`${name}: bootable digest ${digest.algorithm}:${digest.hex}`);
   const sealed = await sealPayload(ctx, request.payload, digest);
   const layout = await planMetaLayout(sealed, options);

@@ -8,7 +8,7 @@ import { haveTools, useTempDir } from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { PodmanStorage, podmanDriverProblem } from './test-support/podman-view';
-import { rewriteImage } from './test-support/rewrite-image';
+import { putTestLayer, rewriteImage } from './test-support/rewrite-image';
 
 
 const tools = haveStub() && haveTools('podman', 'getfattr', 'find', 'umount');
@@ -36,6 +36,12 @@ describe.skipIf(!tools)('hidden-whiteout: podman pulls the attached image and sh
       const unhidden = await rewriteImage(store, image, { layers: (layers) => layers.slice(0, -1) });
       await store.putManifest((await store.getManifest(unhidden)).parsed.bytes, { tag: `${kind}-unhidden` });
     }
+    // A base whose own history created /.metalayer and whited it out again: its merged tree has no /.metalayer.
+    const created = await putTestLayer(store, [{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/old', type: 'file', body: new TextEncoder().encode('old\n') }]);
+    const removed = await putTestLayer(store, [{ name: '.wh..metalayer', type: 'file' }]);
+    const history = await rewriteImage(store, await resolveImage(store, BASE_TAG), { layers: (layers) => [...layers, created, removed] });
+    await store.putManifest((await store.getManifest(history)).parsed.bytes, { tag: 'history' });
+    await strategy.attach(ctx, { image: { store, reference: 'history' }, tag: 'history-uki', payload: await makeUkiPayload(tmp, 'podman-history'), digest: DEFAULT_DIGEST_SPEC });
   });
 
   // vfs works everywhere; overlay needs root (or fuse-overlayfs) and a kernel that lets podman mount it.
@@ -62,6 +68,12 @@ describe.skipIf(!tools)('hidden-whiteout: podman pulls the attached image and sh
       const view = storage.view(storage.pull(tmp, layoutName, kind));
       expect(view).toEqual(baseView);
       expect(view.some((line) => line.includes('.metalayer'))).toBe(false);
+    });
+
+    it('a base whose layers created /.metalayer and whited it out: the attached image shows exactly that base', () => {
+      const historyView = storage.view(storage.pull(tmp, layoutName, 'history'));
+      expect(historyView.some((line) => line.includes('.metalayer'))).toBe(false);
+      expect(storage.view(storage.pull(tmp, layoutName, 'history-uki'))).toEqual(historyView);
     });
 
     it.each([['uki', '.metalayer/EFI/Linux/conformance.efi f 644'], ['bls', '.metalayer/loader/entries/conformance-6.99.0-conformance.conf f 644']])(

@@ -8,18 +8,17 @@ import {
   type MetaLayerStrategy,
   type ResolvedImage,
   type StrategyCapabilities,
-  type StrategyContext,
 } from '@metalayer/core';
 import { resolveImage } from '@metalayer/oci';
 import { analyzeImage, sealPayload } from '@metalayer/strategy-kit';
-import { BootEntryConflictError, NotBootableBaseError } from './errors/index';
+import { NotBootableBaseError } from './errors/index';
 import { findKernelLayer, hasKernelLayerMarks } from './find-kernel-layer';
 import { kernelLayerLayout } from './kernel-layer-layout';
 import { payloadFromLayer } from './payload-from-layer';
 import { readKernelLayer } from './read-kernel-layer';
 import { claimsOf, writeKernelLayer } from './write-kernel-layer';
 import { STRATEGY_NAME } from './labels';
-import { bootEntriesIn, scanBaseBoot } from './scan-base-boot';
+import { baseBootOf, baseBootQueries, checkBaseBoot } from './check-base-boot';
 
 /** Options of {@link createKernelLayerStrategy}. */
 export interface KernelLayerStrategyOptions {
@@ -44,34 +43,17 @@ export const KERNEL_LAYER_CAPABILITIES: StrategyCapabilities = {
 
 const imageName = (image: ImageLocation) => `${image.store.location}:${image.reference}`;
 
-/**
- * Refuses images that cannot take a kernel layer: one already marked, one
- * whose last layer is an unmarked kernel layer, one without `/usr`, `/boot`
- * or `/sysroot`, one that ships boot entries in `/boot` or has a
- * non-directory where the layer needs a directory.
- */
-async function checkBase(ctx: StrategyContext, image: ImageLocation, resolved: ResolvedImage, directories: readonly string[]): Promise<void> {
-  const name = imageName(image);
-  if (hasKernelLayerMarks(resolved)) {
-    let existing = 'kernel-layer marks that disagree';
-    let cause: unknown;
-    try {
-      existing = `kernel layer ${findKernelLayer(resolved, name)!.diffId}`;
-    } catch (error) {
-      cause = error;
-    }
-    throw new AlreadyAttachedError({ image: name, strategy: STRATEGY_NAME, existing, cause });
+/** Refuses an image that already carries either of our marks (config and manifest only). */
+function refuseMarked(resolved: ResolvedImage, name: string): void {
+  if (!hasKernelLayerMarks(resolved)) return;
+  let existing = 'kernel-layer marks that disagree';
+  let cause: unknown;
+  try {
+    existing = `kernel layer ${findKernelLayer(resolved, name)!.diffId}`;
+  } catch (error) {
+    cause = error;
   }
-  const scan = await scanBaseBoot(ctx, image.store, resolved);
-  if (scan.missing.length) throw new NotBootableBaseError({ image: name, missing: scan.missing });
-  const entries = bootEntriesIn(scan);
-  const last = resolved.manifest.layers.length - 1;
-  if (entries.length && scan.lastLayerBootOnly && entries.every((e) => scan.paths.get(e.slice(1))?.layer === last)) {
-    // An unmarked layer that only adds boot entries is a kernel layer in all but name (bootc's sealed images are built so).
-    throw new AlreadyAttachedError({ image: name, strategy: STRATEGY_NAME, existing: `unmarked kernel layer ${resolved.manifest.layers[last]!.digest} with ${entries.join(', ')}` });
-  }
-  const notDirectories = directories.filter((d) => (scan.paths.get(d)?.type ?? 'directory') !== 'directory').map((d) => `/${d} (not a directory)`);
-  if (entries.length || notDirectories.length) throw new BootEntryConflictError({ image: name, entries: [...entries, ...notDirectories] });
+  throw new AlreadyAttachedError({ image: name, strategy: STRATEGY_NAME, existing, cause });
 }
 
 /**
@@ -96,11 +78,18 @@ export function createKernelLayerStrategy(options: KernelLayerStrategyOptions = 
       const layout = await kernelLayerLayout(request.payload, options);
       const { store } = request.image;
       const image = await resolveImage(store, request.image.reference, ctx.signal ? { signal: ctx.signal } : {});
-      await checkBase(ctx, request.image, image, layout.directories);
-      // One pass: the bootable digest of the root that will boot, and the metadata the layer must repeat.
-      const { digests, directories: stats } = await analyzeImage(ctx, store, image, { specs: [request.digest], directories: layout.directories });
+      const name = imageName(request.image);
+      refuseMarked(image, name);
+      // One pass over the base: the refusals (from its merged tree, before the digest is built), the
+      // metadata the layer must repeat, and the bootable digest of the root that will boot.
+      const { digests, directories: stats } = await analyzeImage(ctx, store, image, {
+        specs: [request.digest],
+        directories: layout.directories,
+        ...baseBootQueries(layout.directories),
+        check: (facts) => checkBaseBoot(ctx, store, image, name, baseBootOf(facts, layout.directories)),
+      });
       const boot = stats.get('boot');
-      if (!boot) throw new NotBootableBaseError({ image: imageName(request.image), missing: ['/boot'] });
+      if (!boot) throw new NotBootableBaseError({ image: name, missing: ['/boot'] });
       const digest = digests[0];
       if (!digest) throw new Error('analyzeImage returned no digest for the requested spec');
       ctx.log?.(`${STRATEGY_NAME}: bootable digest ${digest.hex}`);

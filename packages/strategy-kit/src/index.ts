@@ -26,8 +26,13 @@ export {
   analyzeImage,
   computeBootableDigests,
   readDirectoryStats,
+  type AnalyzeImageRequest,
   type DirectoryStat,
   type ImageAnalysis,
+  type ListingRequest,
+  type MergedTreeFacts,
+  type TreeEntry,
+  type TreeEntryKind,
 } from './image/analyze-image';
 export { readImageFiles } from './image/read-image-files';
 export { createVerifyDependencies } from './verify-dependencies';
