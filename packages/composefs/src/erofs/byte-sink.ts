@@ -9,7 +9,7 @@ export class ByteSink {
   private buffer = new Uint8Array(IMAGE_CHUNK_SIZE);
   private view = new DataView(this.buffer.buffer);
   private offset = 0;
-  private ready: Uint8Array[] = [];
+  private readyChunks: Uint8Array[] = [];
   /** Bytes appended so far. */
   position = 0;
 
@@ -20,7 +20,7 @@ export class ByteSink {
 
   private flush(): void {
     if (this.offset === 0) return;
-    this.ready.push(this.buffer.subarray(0, this.offset));
+    this.readyChunks.push(this.buffer.subarray(0, this.offset));
     this.buffer = new Uint8Array(IMAGE_CHUNK_SIZE);
     this.view = new DataView(this.buffer.buffer);
     this.offset = 0;
@@ -46,7 +46,17 @@ export class ByteSink {
     this.position += 4;
   }
 
-  u64(value: bigint): void {
+  /** An unsigned 64-bit value given as a number (exact up to 2^53: sizes, counts, nids). */
+  u64(value: number): void {
+    this.room(8);
+    this.view.setUint32(this.offset, value >>> 0, true);
+    this.view.setUint32(this.offset + 4, Math.floor(value / 2 ** 32) >>> 0, true);
+    this.offset += 8;
+    this.position += 8;
+  }
+
+  /** A signed 64-bit value (two's complement), e.g. an mtime. */
+  i64(value: bigint): void {
     this.room(8);
     this.view.setBigUint64(this.offset, BigInt.asUintN(64, value), true);
     this.offset += 8;
@@ -92,11 +102,16 @@ export class ByteSink {
     if (rem !== 0) this.fill(align - rem);
   }
 
+  /** Whether a completed chunk is waiting for {@link take}. */
+  get ready(): boolean {
+    return this.readyChunks.length > 0 || this.offset === this.buffer.length;
+  }
+
   /** Chunks completed since the last call (`final` also hands out the partial one). */
   take(final = false): Uint8Array[] {
     if (final || this.offset === this.buffer.length) this.flush();
-    const out = this.ready;
-    this.ready = [];
+    const out = this.readyChunks;
+    this.readyChunks = [];
     return out;
   }
 }

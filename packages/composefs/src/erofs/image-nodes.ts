@@ -1,11 +1,12 @@
-import { byteStringToBytes, type ByteString } from '../tree/byte-string';
+import { bytesToByteString, type ByteString } from '../tree/byte-string';
 import { createCharDevice } from '../tree/create';
 import { analyzeLeaves } from '../tree/hard-links';
 import { S_IFCHR, S_IFREG, fullModeOf } from '../tree/mode';
-import { joinPath, validateName } from '../tree/path';
+import { isValidName, joinPath, validateName } from '../tree/path';
 import { sortedNames } from '../tree/tree-ops';
-import type { Directory, Inode } from '../tree/types';
+import type { Directory, Inode, Leaf } from '../tree/types';
 import { WHITEOUT_TABLE_NAMES } from './directory-layout';
+import type { NodeLayout } from './image-layout';
 import {
   OVERLAY_XATTR_ESCAPED_OPAQUE,
   OVERLAY_XATTR_ESCAPED_WHITEOUT,
@@ -22,23 +23,21 @@ import {
 } from './overlay-xattrs';
 import { validateInode } from './validate-inode';
 import type { ComposefsVersion } from './version';
-
-/** One dirent of an image directory: `target` is the inode whose nid it carries. */
-export interface ImageDirent {
-  name: ByteString;
-  target: Inode;
-}
+import { setXattr, sortXattrs, type XattrList } from './xattr-list';
 
 /**
  * An inode as it goes into the image, after the composefs rewrite
  * (composefs-image-format.md §5.1): overlay xattrs escaped and added, whiteouts
- * converted, `.`/`..` and the root's `00`..`ff` table present.
+ * converted, `.`/`..` and the root's `00`..`ff` table present. Its place in
+ * the image ({@link NodeLayout}) is filled in by `layoutImage`: one object
+ * per inode keeps large trees cheap.
  */
-export interface ImageNode {
+export interface ImageNode extends NodeLayout {
   /** The tree inode (a synthetic char device for whiteout-table stubs). */
   readonly inode: Inode;
-  /** Inode number = breadth-first index. */
-  readonly ino: number;
+  /** Index of the parent's node (the root's is 0) and the entry name: the path, built only for messages. */
+  readonly parent: number;
+  readonly name: ByteString;
   /** Full `st_mode` as written (whiteouts became regular files). */
   readonly mode: number;
   readonly nlink: number;
@@ -55,21 +54,32 @@ export interface ImageNode {
   readonly external: boolean;
   /** Symlink target. */
   readonly target: ByteString | undefined;
-  /** Directory entries in byte order, `.` and `..` included. */
-  readonly dirents: ImageDirent[] | undefined;
-  /** Final xattrs sorted by name (consumed by layoutImage, which empties the list). */
-  xattrs: Array<readonly [ByteString, Uint8Array]>;
+  /** Directory entry names in byte order, `.` and `..` included. */
+  readonly direntNames: ByteString[] | undefined;
+  /** The node index each of `direntNames` refers to. */
+  readonly direntNodes: number[] | undefined;
+  /** Final xattrs (values as byte strings), sorted by name; `layoutImage` replaces them with table entries. */
+  xattrs: XattrList;
 }
 
-const EMPTY = new Uint8Array(0);
-const ASCII_X = Uint8Array.of(0x78);
-const ASCII_Y = Uint8Array.of(0x79);
 const WHITEOUT_STUB_MODE = S_IFCHR | 0o644;
+const DOT_NAMES: readonly ByteString[] = ['.', '..'];
 
 /** Whether a tree contains an overlay whiteout (char device 0/0), which needs format version 1. */
 export function treeHasWhiteout(root: Directory): boolean {
   for (const leaf of analyzeLeaves(root, { paths: false }).keys()) if (leaf.kind === 'chardev' && leaf.rdev === 0) return true;
   return false;
+}
+
+/** Merges two sorted name lists (byte order). */
+function mergeSorted(a: readonly ByteString[], b: readonly ByteString[]): ByteString[] {
+  const out: ByteString[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]! < b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 /**
@@ -78,40 +88,44 @@ export function treeHasWhiteout(root: Directory): boolean {
  * metadata. Validates every inode on the way.
  */
 export function buildImageNodes(root: Directory, version: ComposefsVersion): ImageNode[] {
-  const leaves = analyzeLeaves(root, { paths: false });
+  // Each directory is sorted once, for the canonical-entry walk and for its dirents.
+  const sorted = new Map<Directory, readonly ByteString[]>();
+  const sortedOf = (dir: Directory) => {
+    let names = sorted.get(dir);
+    if (names === undefined) sorted.set(dir, (names = sortedNames(dir)));
+    return names;
+  };
+  const leaves = analyzeLeaves(root, { paths: false, sorted: sortedOf });
   const nodes: ImageNode[] = [];
-  const xattrLists: XattrList[] = [];
-  const parents: number[] = [];
-  const paths: ByteString[] = [];
+  const pathOf = (index: number): ByteString => (index === 0 ? '/' : joinPath(pathOf(nodes[index]!.parent), nodes[index]!.name));
   // The root's 00..ff whiteout table: real char 0/0 devices with the root's owner and mtime.
-  const stubs = new Map<ByteString, Inode>();
   const { uid, gid, mtimeSec, mtimeNsec } = root.stat;
-  for (const name of WHITEOUT_TABLE_NAMES) {
-    if (!root.entries.has(name)) {
-      stubs.set(name, createCharDevice(0, { stat: { mode: 0o644, uid, gid, mtimeSec, mtimeNsec } }));
-    }
-  }
-  const stubInodes = new Set(stubs.values());
+  const stubNames = WHITEOUT_TABLE_NAMES.filter((name) => !root.entries.has(name));
+  const stubs = new Set<Inode>();
+  // Node index of a hard-linked leaf's canonical entry; its other names are resolved once all nodes exist.
+  const linked = new Map<Leaf, number>();
+  const unresolved: Array<{ node: ImageNode; slot: number; leaf: Leaf }> = [];
 
-  const add = (inode: Inode, path: ByteString, parent: number, stub: boolean): void => {
-    if (!stub) validateInode(inode, path);
-    const ino = nodes.length;
+  const add = (inode: Inode, parent: number, name: ByteString, stub: boolean): number => {
+    const index = nodes.length;
+    if (!stub) validateInode(inode, () => (index === 0 ? '/' : joinPath(pathOf(parent), name)));
     const xattrs: XattrList = [];
-    if (!stub) for (const [name, value] of inode.stat.xattrs) xattrs.push([escapeOverlayXattrName(name), value]);
+    if (!stub) for (const [key, value] of inode.stat.xattrs) xattrs.push(escapeOverlayXattrName(key), bytesToByteString(value));
     let mode = stub ? WHITEOUT_STUB_MODE : fullModeOf(inode);
     let size = 0;
     let rdev = 0;
     let content: Uint8Array | undefined;
     let external = false;
     let target: ByteString | undefined;
+    let nlink = 1;
     if (inode.kind === 'regular') {
       size = inode.size;
       if (size > 0 && inode.content !== undefined) {
         content = inode.content;
       } else if (size > 0) {
         external = true;
-        setXattr(xattrs, OVERLAY_XATTR_METACOPY, inode.digest ? metacopyValue(inode.digest) : EMPTY);
-        if (inode.payload) setXattr(xattrs, OVERLAY_XATTR_REDIRECT, byteStringToBytes(`/${inode.payload}`));
+        setXattr(xattrs, OVERLAY_XATTR_METACOPY, inode.digest ? bytesToByteString(metacopyValue(inode.digest)) : '');
+        if (inode.payload) setXattr(xattrs, OVERLAY_XATTR_REDIRECT, `/${inode.payload}`);
       }
     } else if (inode.kind === 'symlink') {
       target = inode.target;
@@ -121,94 +135,78 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
       if (inode.kind === 'chardev' && rdev === 0 && !stub) {
         // Whiteout: stored as an empty regular file that overlayfs un-escapes back into a whiteout.
         mode = S_IFREG | (mode & 0o7777);
-        setXattr(xattrs, OVERLAY_XATTR_ESCAPED_WHITEOUT, EMPTY);
-        setXattr(xattrs, OVERLAY_XATTR_USERXATTR_WHITEOUT, EMPTY);
-        const parentXattrs = xattrLists[parent]!;
-        setXattr(parentXattrs, OVERLAY_XATTR_ESCAPED_WHITEOUTS, EMPTY);
-        setXattr(parentXattrs, OVERLAY_XATTR_USERXATTR_WHITEOUTS, EMPTY);
+        setXattr(xattrs, OVERLAY_XATTR_ESCAPED_WHITEOUT, '');
+        setXattr(xattrs, OVERLAY_XATTR_USERXATTR_WHITEOUT, '');
+        const parentXattrs = nodes[parent]!.xattrs;
+        setXattr(parentXattrs, OVERLAY_XATTR_ESCAPED_WHITEOUTS, '');
+        setXattr(parentXattrs, OVERLAY_XATTR_USERXATTR_WHITEOUTS, '');
         if (version >= 1) {
-          setXattr(parentXattrs, OVERLAY_XATTR_ESCAPED_OPAQUE, ASCII_X);
-          setXattr(parentXattrs, OVERLAY_XATTR_USERXATTR_OPAQUE, ASCII_X);
+          setXattr(parentXattrs, OVERLAY_XATTR_ESCAPED_OPAQUE, 'x');
+          setXattr(parentXattrs, OVERLAY_XATTR_USERXATTR_OPAQUE, 'x');
         }
       }
     }
-    let nlink = 1;
-    let dirents: ImageDirent[] | undefined;
     if (inode.kind === 'directory') {
       nlink = 2;
       for (const child of inode.entries.values()) if (child.kind === 'directory') nlink++;
-      dirents = [];
     } else if (!stub) {
       nlink = inode.nlink;
     }
     const { stat } = inode;
+    const isDir = inode.kind === 'directory';
     nodes.push({
-      inode,
-      ino,
-      mode,
-      nlink,
-      uid: stat.uid,
-      gid: stat.gid,
-      mtimeSec: stat.mtimeSec,
-      mtimeNsec: stat.mtimeNsec,
-      size,
-      rdev,
-      content,
-      external,
-      target,
-      dirents,
-      xattrs: [],
+      inode, parent, name, mode, nlink, uid: stat.uid, gid: stat.gid, mtimeSec: stat.mtimeSec, mtimeNsec: stat.mtimeNsec,
+      size, rdev, content, external, target, direntNames: isDir ? [] : undefined, direntNodes: isDir ? [] : undefined, xattrs,
+      compact: true, xattrSize: 0, sharedCount: 0, nameFilter: 0, blocks: 0, tail: 0, dirStarts: undefined,
+      chunkBits: 0, chunkCount: 0, pad: 0, nid: 0, blkaddr: 0,
     });
-    xattrLists.push(xattrs);
-    parents.push(parent);
-    paths.push(path);
+    return index;
   };
 
-  add(root, '/', 0, false);
+  add(root, 0, '/', false);
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
-    if (node.dirents === undefined) continue;
+    if (node.direntNames === undefined) continue;
     const dir = node.inode as Directory;
-    const parentDir = nodes[parents[i]!]!.inode;
-    const isRoot = i === 0;
-    const names = sortedNames(dir);
-    for (const name of names) validateName(name, joinPath(paths[i]!, name));
-    const all: ImageDirent[] = names.map((name) => ({ name, target: dir.entries.get(name)! }));
-    all.push({ name: '.', target: dir }, { name: '..', target: parentDir });
-    if (isRoot) for (const [name, stub] of stubs) all.push({ name, target: stub });
-    all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    node.dirents.push(...all);
-    for (const { name, target } of all) {
-      if (name === '.' || name === '..') continue;
-      const path = joinPath(paths[i]!, name);
-      if (target.kind === 'directory') {
-        add(target, path, i, false);
-      } else if (stubInodes.has(target)) {
-        add(target, path, i, true);
+    const names = sortedOf(dir);
+    for (const name of names) if (!isValidName(name)) validateName(name, joinPath(pathOf(i), name));
+    const all = mergeSorted(names, i === 0 ? mergeSorted(DOT_NAMES, stubNames) : DOT_NAMES);
+    const targets = node.direntNodes!;
+    for (const name of all) {
+      node.direntNames.push(name);
+      if (name === '.') targets.push(i);
+      else if (name === '..') targets.push(node.parent);
+      else if (i === 0 && !root.entries.has(name)) {
+        const stub = createCharDevice(0, { stat: { mode: 0o644, uid, gid, mtimeSec, mtimeNsec } });
+        stubs.add(stub);
+        targets.push(add(stub, i, name, true));
       } else {
-        const info = leaves.get(target)!;
-        if (info.parent === dir && info.name === name) add(target, path, i, false);
+        const child = dir.entries.get(name)!;
+        if (child.kind === 'directory') {
+          targets.push(add(child, i, name, false));
+          continue;
+        }
+        const info = leaves.get(child)!;
+        if (info.parent === dir && info.name === name) {
+          const index = add(child, i, name, false);
+          if (info.references > 1) linked.set(child, index);
+          targets.push(index);
+        } else {
+          unresolved.push({ node, slot: targets.length, leaf: child });
+          targets.push(-1);
+        }
       }
     }
   }
+  for (const { node, slot, leaf } of unresolved) node.direntNodes![slot] = linked.get(leaf)!;
 
   // Root: unescaped opaque marker; the stubs inherit its SELinux label (only that xattr).
-  setXattr(xattrLists[0]!, OVERLAY_XATTR_OPAQUE, ASCII_Y);
+  setXattr(nodes[0]!.xattrs, OVERLAY_XATTR_OPAQUE, 'y');
   const selinux = root.stat.xattrs.get(SELINUX_XATTR);
-  nodes.forEach((node, i) => {
-    const xattrs = xattrLists[i]!;
-    if (selinux !== undefined && stubInodes.has(node.inode)) xattrs.push([SELINUX_XATTR, selinux]);
-    if (xattrs.length > 1) xattrs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    node.xattrs = xattrs;
-  });
+  const label = selinux === undefined ? undefined : bytesToByteString(selinux);
+  for (const node of nodes) {
+    if (label !== undefined && stubs.has(node.inode)) node.xattrs.push(SELINUX_XATTR, label);
+    sortXattrs(node.xattrs);
+  }
   return nodes;
-}
-
-type XattrList = Array<readonly [ByteString, Uint8Array]>;
-
-/** Sets `name` in an inode's short xattr list, replacing an existing value (lcfs_node_set_xattr). */
-function setXattr(list: XattrList, name: ByteString, value: Uint8Array): void {
-  const at = list.findIndex((x) => x[0] === name);
-  if (at >= 0) list[at] = [name, value];
-  else list.push([name, value]);
 }

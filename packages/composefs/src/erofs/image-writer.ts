@@ -1,10 +1,9 @@
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../tree/mode';
-import type { Inode } from '../tree/types';
 import { ByteSink } from './byte-sink';
 import * as F from './format';
-import type { ImageDirent, ImageNode } from './image-nodes';
-import type { ImageLayout, NodeLayout } from './image-layout';
-import { splitXattrName } from './xattr-layout';
+import type { ImageLayout } from './image-layout';
+import type { ImageNode } from './image-nodes';
+import type { XattrEntry } from './xattr-table';
 import type { ComposefsVersion } from './version';
 
 function fileType(mode: number): number {
@@ -40,8 +39,6 @@ function check(sink: ByteSink, expected: number, what: string): void {
  */
 export function* serializeImage(version: ComposefsVersion, nodes: ImageNode[], image: ImageLayout): Generator<Uint8Array> {
   const sink = new ByteSink();
-  const index = new Map<Inode, number>();
-  nodes.forEach((node, i) => index.set(node.inode, i));
 
   // composefs header (lcfs_erofs_header_s), then zeros up to the superblock.
   sink.u32(F.COMPOSEFS_MAGIC);
@@ -56,53 +53,62 @@ export function* serializeImage(version: ComposefsVersion, nodes: ImageNode[], i
   sink.u32(F.EROFS_FEATURE_COMPAT_MTIME | F.EROFS_FEATURE_COMPAT_XATTR_FILTER);
   sink.u8(F.EROFS_BLOCK_BITS);
   sink.u8(0); // sb_extslots
-  sink.u16(image.layouts[0]!.nid);
-  sink.u64(BigInt(nodes.length));
-  sink.u64(image.minMtimeSec);
+  sink.u16(nodes[0]!.nid);
+  sink.u64(nodes.length);
+  sink.i64(image.minMtimeSec);
   sink.u32(image.minMtimeNsec);
   sink.u32(image.dataStart / F.EROFS_BLOCK_SIZE + image.dataBlocks);
   sink.u32(0); // meta_blkaddr
   sink.u32(Math.floor(image.inodesEnd / F.EROFS_BLOCK_SIZE));
   sink.fill(F.EROFS_SUPER_SIZE - 48); // uuid, volume_name, feature_incompat (0 even with chunks), ...
-  yield* sink.take();
 
   const sharedBase = image.inodesEnd % F.EROFS_BLOCK_SIZE;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
-    const layout = image.layouts[i]!;
-    sink.fill(layout.pad);
-    check(sink, layout.nid * F.EROFS_SLOT_SIZE, `inode ${i}`);
-    writeInode(sink, node, layout);
-    if (layout.xattrSize > 0) {
-      sink.u32(layout.nameFilter);
-      sink.u8(layout.shared.length);
+    sink.fill(node.pad);
+    check(sink, node.nid * F.EROFS_SLOT_SIZE, `inode ${i}`);
+    writeInode(sink, node, i);
+    if (node.xattrSize > 0) {
+      const entries = image.xattrs[i]!;
+      sink.u32(node.nameFilter);
+      sink.u8(node.sharedCount);
       sink.fill(7);
-      for (const offset of layout.shared) sink.u32((sharedBase + offset) / 4);
-      for (const { name, value } of layout.inline) writeXattrEntry(sink, name, value);
+      // The first `sharedCount` entries with a table offset are references, all others are stored inline.
+      let shared = 0;
+      for (const entry of entries) {
+        if (entry.offset >= 0 && shared < node.sharedCount) {
+          sink.u32((sharedBase + entry.offset) / 4);
+          shared++;
+        }
+      }
+      shared = 0;
+      for (const entry of entries) {
+        if (entry.offset >= 0 && shared < node.sharedCount) shared++;
+        else writeXattrEntry(sink, entry);
+      }
     }
-    writeTail(sink, node, layout, nodes, image, index);
-    yield* sink.take();
+    writeTail(sink, node, nodes);
+    if (sink.ready) yield* sink.take();
   }
   sink.align(F.EROFS_SLOT_SIZE);
   check(sink, image.inodesEnd, 'end of inodes');
-  for (const { name, value } of image.sharedXattrs) writeXattrEntry(sink, name, value);
+  for (const entry of image.sharedXattrs) writeXattrEntry(sink, entry);
   check(sink, image.inodesEnd + image.sharedSize, 'end of shared xattrs');
   sink.align(F.EROFS_BLOCK_SIZE);
   check(sink, image.dataStart, 'data start');
 
   for (let i = 0; i < nodes.length; i++) {
-    const layout = image.layouts[i]!;
-    if (layout.blocks === 0) continue;
     const node = nodes[i]!;
-    check(sink, layout.blkaddr * F.EROFS_BLOCK_SIZE, `data of inode ${i}`);
+    if (node.blocks === 0) continue;
+    check(sink, node.blkaddr * F.EROFS_BLOCK_SIZE, `data of inode ${i}`);
     const type = node.mode & S_IFMT;
     if (type === S_IFDIR) {
-      const { starts, blocks } = layout.dirBlocks!;
-      const dirents = node.dirents!;
-      for (let b = 0; b < layout.blocks; b++) {
+      const starts = node.dirStarts!;
+      const full = starts.length - 1;
+      for (let b = 0; b < node.blocks; b++) {
         // A tail promoted to a block by placement holds the remaining entries.
-        const end = b < blocks ? starts[b + 1]! : dirents.length;
-        writeDirents(sink, dirents.slice(starts[b], end), nodes, image, index);
+        const end = b < full ? starts[b + 1]! : node.direntNames!.length;
+        writeDirents(sink, node, starts[b]!, end, nodes);
         sink.align(F.EROFS_BLOCK_SIZE);
       }
     } else if (type === S_IFLNK) {
@@ -111,109 +117,98 @@ export function* serializeImage(version: ComposefsVersion, nodes: ImageNode[], i
       // Chunk indexes that did not fit inline: one block of null indexes (C writes 1024 of them).
       sink.fill(F.EROFS_BLOCK_SIZE, 0xff);
     } else {
-      sink.bytes(node.content!.subarray(0, layout.blocks * F.EROFS_BLOCK_SIZE));
+      sink.bytes(node.content!.subarray(0, node.blocks * F.EROFS_BLOCK_SIZE));
     }
     sink.align(F.EROFS_BLOCK_SIZE);
-    yield* sink.take();
+    if (sink.ready) yield* sink.take();
   }
   check(sink, image.size, 'end of image');
   yield* sink.take(true);
 }
 
-function writeInode(sink: ByteSink, node: ImageNode, layout: NodeLayout): void {
+/** The inode of node `ino` (inode numbers are breadth-first indexes). */
+function writeInode(sink: ByteSink, node: ImageNode, ino: number): void {
   const type = node.mode & S_IFMT;
-  const xattrIcount = layout.xattrSize === 0 ? 0 : (layout.xattrSize - F.XATTR_IBODY_HEADER_SIZE) / 4 + 1;
-  let dataLayout = layout.tail > 0 ? F.EROFS_INODE_FLAT_INLINE : F.EROFS_INODE_FLAT_PLAIN;
+  const xattrIcount = node.xattrSize === 0 ? 0 : (node.xattrSize - F.XATTR_IBODY_HEADER_SIZE) / 4 + 1;
+  let dataLayout = node.tail > 0 ? F.EROFS_INODE_FLAT_INLINE : F.EROFS_INODE_FLAT_PLAIN;
   let size = 0;
   let iu = 0;
   if (type === S_IFDIR) {
-    size = layout.blocks * F.EROFS_BLOCK_SIZE + layout.tail;
-    if (layout.blocks > 0) iu = layout.blkaddr;
+    size = node.blocks * F.EROFS_BLOCK_SIZE + node.tail;
+    if (node.blocks > 0) iu = node.blkaddr;
   } else if (type === S_IFCHR || type === S_IFBLK) {
     iu = node.rdev;
   } else if (type === S_IFREG || type === S_IFLNK) {
-    size = type === S_IFLNK && layout.blocks === 0 ? layout.tail : node.size;
-    if (layout.blocks > 0) iu = layout.blkaddr;
+    size = type === S_IFLNK && node.blocks === 0 ? node.tail : node.size;
+    if (node.blocks > 0) iu = node.blkaddr;
     if (node.external) {
       dataLayout = F.EROFS_INODE_CHUNK_BASED;
       // C stores the chunk format in the low 16 bits of the i_u union, over raw_blkaddr.
-      iu = ((iu & 0xffff0000) | (layout.chunkBits - F.EROFS_BLOCK_BITS)) >>> 0;
+      iu = ((iu & 0xffff0000) | (node.chunkBits - F.EROFS_BLOCK_BITS)) >>> 0;
     }
   }
-  const format = (dataLayout << 1) | (layout.compact ? 0 : 1);
+  const format = (dataLayout << 1) | (node.compact ? 0 : 1);
   sink.u16(format);
   sink.u16(xattrIcount);
   sink.u16(node.mode & 0xffff);
-  if (layout.compact) {
+  if (node.compact) {
     sink.u16(node.nlink);
     sink.u32(size);
     sink.u32(0); // i_reserved
     sink.u32(iu);
-    sink.u32(node.ino);
+    sink.u32(ino);
     sink.u16(node.uid);
     sink.u16(node.gid);
     sink.u32(0); // i_reserved2
   } else {
     sink.u16(0); // i_reserved
-    sink.u64(BigInt(size));
+    sink.u64(size);
     sink.u32(iu);
-    sink.u32(node.ino);
+    sink.u32(ino);
     sink.u32(node.uid);
     sink.u32(node.gid);
-    sink.u64(node.mtimeSec);
+    sink.i64(node.mtimeSec);
     sink.u32(node.mtimeNsec);
     sink.u32(node.nlink);
     sink.fill(16); // i_reserved2
   }
 }
 
-function writeXattrEntry(sink: ByteSink, name: string, value: Uint8Array): void {
-  const { index, suffix } = splitXattrName(name);
-  sink.u8(suffix.length);
-  sink.u8(index);
-  sink.u16(value.length);
-  sink.latin1(suffix);
-  sink.bytes(value);
+function writeXattrEntry(sink: ByteSink, entry: XattrEntry): void {
+  sink.u8(entry.suffix.length);
+  sink.u8(entry.index);
+  sink.u16(entry.value.length);
+  sink.latin1(entry.suffix);
+  sink.latin1(entry.value);
   sink.align(4);
 }
 
-function writeTail(
-  sink: ByteSink,
-  node: ImageNode,
-  layout: NodeLayout,
-  nodes: ImageNode[],
-  image: ImageLayout,
-  index: Map<Inode, number>,
-): void {
-  if (layout.tail === 0) return;
+function writeTail(sink: ByteSink, node: ImageNode, nodes: ImageNode[]): void {
+  if (node.tail === 0) return;
   const type = node.mode & S_IFMT;
   if (type === S_IFDIR) {
-    const { starts, blocks } = layout.dirBlocks!;
-    writeDirents(sink, node.dirents!.slice(starts[blocks]), nodes, image, index);
+    writeDirents(sink, node, node.dirStarts!.at(-1)!, node.direntNames!.length, nodes);
   } else if (type === S_IFLNK) {
     sink.latin1(node.target!);
   } else if (node.external) {
-    sink.fill(layout.chunkCount * 4, 0xff);
+    sink.fill(node.chunkCount * 4, 0xff);
   } else {
-    sink.bytes(node.content!.subarray(node.size - layout.tail));
+    sink.bytes(node.content!.subarray(node.size - node.tail));
   }
 }
 
-function writeDirents(
-  sink: ByteSink,
-  dirents: ImageDirent[],
-  nodes: ImageNode[],
-  image: ImageLayout,
-  index: Map<Inode, number>,
-): void {
-  let nameoff = dirents.length * F.EROFS_DIRENT_SIZE;
-  for (const { name, target } of dirents) {
-    const i = index.get(target)!;
-    sink.u64(BigInt(image.layouts[i]!.nid));
+/** Dirents `start..end` of a directory: their 12-byte records, then their names. */
+function writeDirents(sink: ByteSink, dir: ImageNode, start: number, end: number, nodes: ImageNode[]): void {
+  const names = dir.direntNames!;
+  const targets = dir.direntNodes!;
+  let nameoff = (end - start) * F.EROFS_DIRENT_SIZE;
+  for (let d = start; d < end; d++) {
+    const target = nodes[targets[d]!]!;
+    sink.u64(target.nid);
     sink.u16(nameoff);
-    sink.u8(fileType(nodes[i]!.mode));
+    sink.u8(fileType(target.mode));
     sink.u8(0);
-    nameoff += name.length;
+    nameoff += names[d]!.length;
   }
-  for (const { name } of dirents) sink.latin1(name);
+  for (let d = start; d < end; d++) sink.latin1(names[d]!);
 }

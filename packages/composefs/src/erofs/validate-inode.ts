@@ -33,11 +33,12 @@ function isTargetPath(value: unknown, min: number): value is ByteString {
 
 /**
  * Checks that an inode can be written to a composefs image, with the limits
- * libcomposefs applies; throws InvalidTreeError naming `path` and the field.
+ * libcomposefs applies; throws InvalidTreeError naming the path and the field
+ * (`pathOf` runs only then: most inodes are fine and need no path string).
  */
-export function validateInode(inode: Inode, path: ByteString): void {
+export function validateInode(inode: Inode, pathOf: () => ByteString): void {
   const fail = (message: string) =>
-    new InvalidTreeError({ reason: 'invalid-value', path: printableByteString(path), message });
+    new InvalidTreeError({ reason: 'invalid-value', path: printableByteString(pathOf()), message });
   const { stat } = inode;
   if (!Number.isInteger(stat.mode) || stat.mode < 0 || stat.mode > 0o7777) {
     throw fail(`stat.mode ${stat.mode} is not a permission value (0..0o7777)`);

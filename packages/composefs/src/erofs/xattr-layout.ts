@@ -1,5 +1,4 @@
 import type { ByteString } from '../tree/byte-string';
-import { XATTR_ENTRY_SIZE } from './format';
 
 /**
  * EROFS xattr name prefixes (`EROFS_XATTR_INDEX_*`) in the order C matches
@@ -31,10 +30,4 @@ export function splitXattrName(name: ByteString): { index: number; suffix: ByteS
     if (name.startsWith(prefix)) return { index, suffix: name.slice(prefix.length) };
   }
   return { index: 0, suffix: name };
-}
-
-/** Bytes of one xattr entry: 4-byte header + suffix + value, padded to 4. */
-export function xattrEntrySize(name: ByteString, valueLength: number): number {
-  const { suffix } = splitXattrName(name);
-  return (XATTR_ENTRY_SIZE + suffix.length + valueLength + 3) & ~3;
 }

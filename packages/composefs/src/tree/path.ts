@@ -3,8 +3,22 @@ import { InvalidTreeError } from '../errors/invalid-tree-error';
 import { MAX_NAME_LENGTH, MAX_TREE_DEPTH } from '../limits';
 import { isByteString, printableByteString, type ByteString } from './byte-string';
 
-/** Throws unless `name` is a valid file name: 1..255 bytes, no `/` or NUL, not `.` or `..`. */
+/** Whether `name` is a valid file name: 1..255 bytes, no `/` or NUL, not `.` or `..`. */
+export function isValidName(name: ByteString): boolean {
+  return (
+    name.length > 0 &&
+    name.length <= MAX_NAME_LENGTH &&
+    name !== '.' &&
+    name !== '..' &&
+    !name.includes('/') &&
+    !name.includes('\0') &&
+    isByteString(name)
+  );
+}
+
+/** Throws unless `name` is a valid file name ({@link isValidName}), saying why. */
 export function validateName(name: ByteString, path: ByteString = name): void {
+  if (isValidName(name)) return;
   const fail = (message: string) =>
     new InvalidTreeError({ reason: 'invalid-name', path: printableByteString(path), message });
   if (name.length === 0) throw fail('empty file name');
