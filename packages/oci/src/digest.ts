@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { DigestMismatchError } from '@metalayer/core';
+import { DigestMismatchError, type StreamHasher, type StreamHasherFactory } from '@metalayer/core';
 import { SizeMismatchError } from './errors/index';
 
 /** Digest algorithms we can compute, with the length of their hex encoding (image-spec `descriptor.md`). */
@@ -79,19 +79,33 @@ export interface ExpectedContent {
   size?: number;
 }
 
+/** The default {@link StreamHasherFactory}: `node:crypto` on the calling thread. */
+export const cryptoHasher: StreamHasherFactory = (algorithm): StreamHasher => {
+  const hash = createHash(algorithm);
+  return {
+    update: (chunk) => void hash.update(chunk),
+    end: async () => `${algorithm}:${hash.digest('hex')}`,
+  };
+};
+
 /**
  * Passes `source` through and checks it against `expected`: a size overrun
  * throws as soon as it happens; a short stream or a wrong digest throws after
  * the last chunk. Consumers must treat everything read as untrusted until the
- * iteration has finished without error.
+ * iteration has finished without error. `hasher` only decides where the
+ * digest is computed (default {@link cryptoHasher}).
  */
 export async function* verifyStream(
   source: AsyncIterable<Uint8Array>,
   expected: ExpectedContent,
   subject: string,
+  hasher: StreamHasherFactory = cryptoHasher,
 ): AsyncGenerator<Uint8Array> {
   const { algorithm } = splitDigest(expected.digest);
-  const hash = createHash(algorithm);
+  if (!Object.hasOwn(ALGORITHMS, algorithm)) {
+    throw new DigestMismatchError({ subject, expected: expected.digest, actual: '(unsupported digest algorithm)' });
+  }
+  const hash = hasher(algorithm);
   let size = 0;
   for await (const chunk of source) {
     size += chunk.byteLength;
@@ -104,7 +118,7 @@ export async function* verifyStream(
   if (expected.size !== undefined && size !== expected.size) {
     throw new SizeMismatchError({ subject, expected: expected.size, actual: size });
   }
-  const actual = `${algorithm}:${hash.digest('hex')}`;
+  const actual = await hash.end();
   if (actual !== expected.digest) throw new DigestMismatchError({ subject, expected: expected.digest, actual });
 }
 

@@ -9,7 +9,7 @@ export {
 } from './media-types';
 export { MAX_MANIFEST_SIZE, MAX_CONFIG_SIZE, MAX_TAR_META_SIZE, MAX_INDEX_DEPTH, MAX_REFERRER_DEPTH } from './limits';
 export {
-  digestOf, digestProblem, isDigest, splitDigest, hashStream, verifyStream, verifyBytes, collectBytes,
+  digestOf, digestProblem, isDigest, splitDigest, hashStream, verifyStream, cryptoHasher, verifyBytes, collectBytes,
   type DigestAlgorithm, type StreamHash, type ExpectedContent,
 } from './digest';
 export { parseManifest, parseImageConfig, parseJsonObject, checkDescriptor, artifactTypeOf, subjectOf, encodeJson } from './parse-json';
@@ -23,19 +23,20 @@ export { resolveImage, resolveManifest, type ResolveOptions } from './store/reso
 // they are re-exported here for convenience.
 export type {
   Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, ParsedManifest,
-  ImageStore, BlobInfo, PutBlobOptions, PutManifestOptions, StoredManifest, ListReferrersOptions, ResolvedImage,
+  ImageStore, BlobInfo, OpenBlobOptions, StreamHasher, StreamHasherFactory, PutBlobOptions, PutManifestOptions, StoredManifest, ListReferrersOptions, ResolvedImage,
 } from '@metalayer/core';
 export { LayoutStore, openLayout, type OpenLayoutOptions } from './layout/layout-store';
 export { refNameOf } from './layout/layout-index';
 export { collectGarbage, type GcOptions, type GcResult } from './layout/layout-gc';
 // Names in tar entries are byte strings; the conversions live in @metalayer/core.
 export { bytesToByteString, byteStringToBytes, utf8ToByteString, byteStringToUtf8 } from '@metalayer/core';
-export { readTar, type TarEntry, type TarHeader } from './tar/tar-reader';
+export { readTar, type TarEntry, type TarHeader, type ReadTarOptions } from './tar/tar-reader';
+export { TarParser, type TarEvent } from './tar/tar-parser';
 export { writeTar, type TarWriteEntry } from './tar/tar-writer';
 export type { TarEntryType } from './tar/tar-header';
 export { parsePaxRecords, encodePaxRecord, parsePaxTime, formatPaxTime, type TarTime } from './tar/pax';
 export { compressionOf, compress, decompress, DEFAULT_GZIP_LEVEL, type LayerCompression } from './layer/compression';
-export { readLayer, readStoredLayer, type ReadLayerOptions } from './layer/layer-reader';
+export { readLayer, readStoredLayer, openLayerTar, type ReadLayerOptions, type ReadStoredLayerOptions } from './layer/layer-reader';
 export { encodeLayer, putLayer, type EncodedLayer, type WriteLayerOptions } from './layer/layer-writer';
 export { RegistryClient, registryError, type RegistryClientOptions, type RegistryRequest, type RegistryScheme } from './registry/registry-client';
 export { RegistryStore, responseBody } from './registry/registry-store';

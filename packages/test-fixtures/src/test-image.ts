@@ -87,9 +87,9 @@ export async function buildTestImage(dir: string, layers: TestLayer[], tag = 'te
 export function countingStore(store: ImageStore): { store: ImageStore; reads: Map<string, number> } {
   const reads = new Map<string, number>();
   const wrapped = Object.create(store) as ImageStore;
-  wrapped.openBlob = (descriptor, signal) => {
+  wrapped.openBlob = (descriptor, signal, options) => {
     reads.set(descriptor.digest, (reads.get(descriptor.digest) ?? 0) + 1);
-    return store.openBlob(descriptor, signal);
+    return store.openBlob(descriptor, signal, options);
   };
   return { store: wrapped, reads };
 }

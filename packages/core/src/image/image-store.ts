@@ -6,6 +6,29 @@ export interface BlobInfo {
   size: number;
 }
 
+/**
+ * A digest computed as content streams by, possibly on another thread. It
+ * must not keep the chunks it is given (copy them if it needs them later).
+ */
+export interface StreamHasher {
+  update(chunk: Uint8Array): void;
+  /** No more content: resolves to `<algorithm>:<hex>`. */
+  end(): Promise<string>;
+}
+
+/** Starts a {@link StreamHasher} for one of the digest algorithms stores verify. */
+export type StreamHasherFactory = (algorithm: 'sha256' | 'sha512') => StreamHasher;
+
+/** Options of {@link ImageStore.openBlob}. */
+export interface OpenBlobOptions {
+  /**
+   * Computes the digest the blob is checked against (for example in a worker
+   * thread). Only where the hashing runs changes: the check itself is
+   * mandatory. Default: `node:crypto` on the calling thread.
+   */
+  hasher?: StreamHasherFactory;
+}
+
 /** Options of {@link ImageStore.putBlob}. */
 export interface PutBlobOptions {
   /**
@@ -65,7 +88,7 @@ export interface ImageStore {
    * `DigestMismatchError` (after the last chunk) when the content is not what
    * `descriptor` says: treat the data as untrusted until the iteration ends.
    */
-  openBlob(descriptor: BlobInfo, signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  openBlob(descriptor: BlobInfo, signal?: AbortSignal, options?: OpenBlobOptions): AsyncIterable<Uint8Array>;
   /** Reads a small blob whole (config, JSON), verified; refuses more than `maxSize` bytes. */
   readBlob(descriptor: BlobInfo, maxSize?: number, signal?: AbortSignal): Promise<Uint8Array>;
   /** Stores a blob from bytes or a stream; returns its digest and size. */

@@ -9,6 +9,9 @@ export type {
 export type {
   ImageStore,
   BlobInfo,
+  OpenBlobOptions,
+  StreamHasher,
+  StreamHasherFactory,
   PutBlobOptions,
   PutManifestOptions,
   StoredManifest,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { DigestMismatchError } from '@metalayer/core';
+import { DigestMismatchError, type StreamHasherFactory } from '@metalayer/core';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
 import { describe, expect, it } from 'vitest';
-import { collectBytes, digestOf } from '../digest';
+import { collectBytes, cryptoHasher, digestOf } from '../digest';
 import { UnsupportedMediaTypeError } from '../errors/index';
 import { openLayout } from '../layout/layout-store';
 import { MediaType } from '../media-types';
@@ -70,6 +70,25 @@ describe('layer codecs', () => {
     tampered[tampered.length - 9]! ^= 1; // gzip CRC32 trailer: decompression itself must fail or the digest must
     const wrongBlob = readLayer(once(tampered), { mediaType: MediaType.layerTarGzip, expected: { digest: digestOf(blob), size: blob.length } });
     await expect(names(wrongBlob)).rejects.toThrow();
+  });
+
+  it('computes digests with an injected hasher (once when blob digest and diff_id are one hash) and still verifies', async () => {
+    const store = await openLayout(join(tmp, 'hasher'), { create: true });
+    const entries = defaultLayers('h')[0]!;
+    for (const compression of ['none', 'gzip'] as const) {
+      const { descriptor, diffId } = await putLayer(store, entries, { compression });
+      const started: string[] = [];
+      const counting: StreamHasherFactory = (algorithm) => {
+        started.push(algorithm);
+        return cryptoHasher(algorithm);
+      };
+      expect(await names(readStoredLayer(store, descriptor, { diffId, hasher: counting }))).toEqual(entries.map((e) => e.name));
+      expect(started).toEqual(compression === 'none' ? ['sha256'] : ['sha256', 'sha256']);
+      const lying: StreamHasherFactory = (algorithm) => ({ update: () => undefined, end: async () => `${algorithm}:${'0'.repeat(64)}` });
+      const error = await names(readStoredLayer(store, descriptor, { diffId, hasher: lying })).then(() => undefined, (e: unknown) => e);
+      expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
+      expect(error).toMatchObject({ expected: descriptor.digest });
+    }
   });
 
   it('hashes bytes after the end-of-archive marker into the diff_id', async () => {

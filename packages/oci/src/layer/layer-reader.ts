@@ -1,6 +1,5 @@
 import { verifyStream } from '../digest';
-import type { BlobInfo, ImageStore } from '@metalayer/core';
-import { ByteReader } from '../tar/byte-reader';
+import type { BlobInfo, ImageStore, StreamHasherFactory } from '@metalayer/core';
 import { readTar, type TarEntry } from '../tar/tar-reader';
 import { compressionOf, decompress } from './compression';
 
@@ -14,6 +13,28 @@ export interface ReadLayerOptions {
   diffId?: string;
   /** Names the layer in errors, e.g. `layer 2 (sha256:…)`. */
   subject?: string;
+  /** Computes the digests checked (e.g. in a worker thread); default `node:crypto` here. */
+  hasher?: StreamHasherFactory;
+}
+
+/**
+ * The tar bytes of an already verified blob stream, checked against `diffId`
+ * unless the blob's own (verified) digest is that same hash: an uncompressed
+ * layer whose digest is its diff_id is hashed once. A generator, so that an
+ * unsupported media type fails on the first read like any other problem.
+ */
+async function* tarBytes(
+  verified: AsyncIterable<Uint8Array>,
+  blobDigest: string | undefined,
+  mediaType: string,
+  diffId: string | undefined,
+  subject: string,
+  hasher: StreamHasherFactory | undefined,
+): AsyncGenerator<Uint8Array> {
+  const compression = compressionOf(mediaType, subject);
+  const raw = decompress(verified, compression);
+  const sameBytes = compression === 'none' && blobDigest === diffId;
+  yield* diffId && !sameBytes ? verifyStream(raw, { digest: diffId }, `${subject}: diff_id`, hasher) : raw;
 }
 
 /**
@@ -24,33 +45,45 @@ export interface ReadLayerOptions {
  * iteration has ended without error. Each entry's body must be read before
  * the next entry is requested (unread bodies are skipped).
  */
-export async function* readLayer(blob: AsyncIterable<Uint8Array>, options: ReadLayerOptions): AsyncGenerator<TarEntry> {
+export function readLayer(blob: AsyncIterable<Uint8Array>, options: ReadLayerOptions): AsyncIterableIterator<TarEntry> {
   const subject = options.subject ?? 'layer';
-  const compressed = options.expected ? verifyStream(blob, options.expected, subject) : blob;
-  const raw = decompress(compressed, compressionOf(options.mediaType, subject));
-  const checked = options.diffId ? verifyStream(raw, { digest: options.diffId }, `${subject}: diff_id`) : raw;
-  const reader = new ByteReader(checked);
-  try {
-    yield* readTar(reader);
-    await reader.drain();
-  } finally {
-    await reader.close();
-  }
+  const { expected, hasher } = options;
+  const verified = expected ? verifyStream(blob, expected, subject, hasher) : blob;
+  return readTar(tarBytes(verified, expected?.digest, options.mediaType, options.diffId, subject, hasher), { drain: true });
+}
+
+/** Options of {@link readStoredLayer}. */
+export interface ReadStoredLayerOptions {
+  /** Checks the uncompressed tar stream (`rootfs.diff_ids[i]` of the config). */
+  diffId?: string;
+  signal?: AbortSignal;
+  /** Computes the blob digest and the diff_id (e.g. in a worker thread); default `node:crypto` here. */
+  hasher?: StreamHasherFactory;
 }
 
 /**
- * Streams the tar entries of a layer in a store: the store verifies the blob
- * against `descriptor`, and `diffId` (when given) is checked on the
- * uncompressed stream.
+ * The uncompressed tar stream of a layer in a store, every byte of it: the
+ * store verifies the blob against `descriptor`, and `diffId` (when given) is
+ * checked on the uncompressed bytes (for an uncompressed layer whose digest
+ * is the diff_id, the store's check is that check). A mismatch throws after
+ * the last chunk. For parsing with `TarParser` directly.
  */
+export function openLayerTar(
+  store: ImageStore,
+  descriptor: BlobInfo & { mediaType: string },
+  options: ReadStoredLayerOptions = {},
+): AsyncGenerator<Uint8Array> {
+  const { hasher } = options;
+  const verified = store.openBlob(descriptor, options.signal, hasher ? { hasher } : {});
+  const subject = `${store.location}: layer ${descriptor.digest}`;
+  return tarBytes(verified, descriptor.digest, descriptor.mediaType, options.diffId, subject, hasher);
+}
+
+/** Streams the tar entries of a layer in a store, verified as {@link openLayerTar} says. */
 export function readStoredLayer(
   store: ImageStore,
   descriptor: BlobInfo & { mediaType: string },
-  options: { diffId?: string; signal?: AbortSignal } = {},
-): AsyncGenerator<TarEntry> {
-  return readLayer(store.openBlob(descriptor, options.signal), {
-    mediaType: descriptor.mediaType,
-    ...(options.diffId ? { diffId: options.diffId } : {}),
-    subject: `${store.location}: layer ${descriptor.digest}`,
-  });
+  options: ReadStoredLayerOptions = {},
+): AsyncIterableIterator<TarEntry> {
+  return readTar(openLayerTar(store, descriptor, options), { drain: true });
 }

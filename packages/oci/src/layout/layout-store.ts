@@ -7,7 +7,7 @@ import { collectBytes, digestOf, isDigest, splitDigest } from '../digest';
 import { MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE } from '../limits';
 import { isIndexMediaType, isManifestMediaType } from '../media-types';
 import { artifactTypeOf, parseManifest, subjectOf } from '../parse-json';
-import type { BlobInfo, ImageStore, ListReferrersOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
+import type { BlobInfo, ImageStore, ListReferrersOptions, OpenBlobOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
 import type { Descriptor, ImageIndex } from '@metalayer/core';
 import { openLayoutBlob, statLayoutBlob, writeLayoutBlob } from './layout-blobs';
 import {
@@ -47,8 +47,8 @@ export class LayoutStore implements ImageStore {
     return statLayoutBlob(this.path, digest);
   }
 
-  openBlob(descriptor: BlobInfo, signal?: AbortSignal): AsyncIterable<Uint8Array> {
-    return openLayoutBlob(this.path, this.location, descriptor, signal);
+  openBlob(descriptor: BlobInfo, signal?: AbortSignal, options?: OpenBlobOptions): AsyncIterable<Uint8Array> {
+    return openLayoutBlob(this.path, this.location, descriptor, signal, options);
   }
 
   async readBlob(descriptor: BlobInfo, maxSize = MAX_CONFIG_SIZE, signal?: AbortSignal): Promise<Uint8Array> {

@@ -63,6 +63,9 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('RegistryStore against 
     expect(info).toEqual({ digest: digestOf(data), size: data.length });
     expect(await remote.statBlob(info.digest)).toBe(data.length);
     expect(await collectBytes(remote.openBlob(info), 1 << 20, () => new Error('big'))).toEqual(data);
+    // An injected hasher computes the digest checked; one that disagrees fails the read.
+    const lying = (algorithm: 'sha256' | 'sha512') => ({ update: () => undefined, end: async () => `${algorithm}:${'0'.repeat(64)}` });
+    await expect(collectBytes(remote.openBlob(info, undefined, { hasher: lying }), 1 << 20, () => new Error('big'))).rejects.toThrow(/sha256:0000/);
     expect(await remote.putBlob(new Uint8Array(0))).toEqual({ digest: digestOf(new Uint8Array(0)), size: 0 });
   });
 

@@ -4,7 +4,7 @@ import { collectBytes, digestOf, isDigest, verifyBytes, verifyStream } from '../
 import { MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE } from '../limits';
 import { MANIFEST_MEDIA_TYPES } from '../media-types';
 import { parseManifest, subjectOf } from '../parse-json';
-import type { BlobInfo, ImageStore, ListReferrersOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
+import type { BlobInfo, ImageStore, ListReferrersOptions, OpenBlobOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
 import type { Descriptor } from '@metalayer/core';
 import { listRegistryReferrers, registerReferrer } from './referrers';
 import { registryError, type RegistryClient } from './registry-client';
@@ -70,8 +70,8 @@ export class RegistryStore implements ImageStore {
     yield* responseBody(response);
   }
 
-  openBlob(descriptor: BlobInfo, signal?: AbortSignal): AsyncIterable<Uint8Array> {
-    return verifyStream(this.#fetchBlob(descriptor.digest, signal), descriptor, `${this.location}: blob ${descriptor.digest}`);
+  openBlob(descriptor: BlobInfo, signal?: AbortSignal, options: OpenBlobOptions = {}): AsyncIterable<Uint8Array> {
+    return verifyStream(this.#fetchBlob(descriptor.digest, signal), descriptor, `${this.location}: blob ${descriptor.digest}`, options.hasher);
   }
 
   async readBlob(descriptor: BlobInfo, maxSize = MAX_CONFIG_SIZE, signal?: AbortSignal): Promise<Uint8Array> {

@@ -20,9 +20,9 @@ async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-async function readAll(bytes: Uint8Array): Promise<Array<{ header: TarHeader; body: Uint8Array }>> {
+async function readAll(bytes: Uint8Array, chunk = 333): Promise<Array<{ header: TarHeader; body: Uint8Array }>> {
   const out = [];
-  for await (const entry of readTar(chunked(bytes))) out.push({ header: entry.header, body: await collect(entry.body) });
+  for await (const entry of readTar(chunked(bytes, chunk))) out.push({ header: entry.header, body: await collect(entry.body) });
   return out;
 }
 
@@ -166,6 +166,44 @@ describe('tar writer headers', () => {
       expect(listing).toMatch(/^crw-r--r-- .* 1,\s*3 .* dev\/null$/m);
       expect(listing).toContain(`${dir}/file`);
     }
+  });
+});
+
+describe('chunking', () => {
+  const entries: TarWriteEntry[] = [
+    { name: 'd/', type: 'directory' },
+    { name: `d/${long('n', 150)}`, type: 'file', body: new Uint8Array(1025).fill(7), xattrs: [['user.x', new Uint8Array([1, 2])]] },
+    { name: 'd/empty', type: 'file' },
+    { name: 'd/l', type: 'symlink', linkname: long('t', 120) },
+    { name: 'd/block', type: 'file', body: new Uint8Array(512).fill(9) },
+  ];
+
+  it('gives the same entries whatever the chunk boundaries (headers, PAX records and bodies split anywhere)', async () => {
+    const tar = await collect(writeTar(entries));
+    const expected = await readAll(tar, tar.length);
+    expect(expected.map((e) => e.header.name)).toEqual(entries.map((e) => e.name));
+    for (const size of [1, 7, 511, 512, 513, 1000]) expect(await readAll(tar, size)).toEqual(expected);
+  });
+
+  it('skips unread and half-read bodies, and fails only when a bad entry is reached', async () => {
+    const tar = await collect(writeTar(entries));
+    const names: string[] = [];
+    for await (const { header, body } of readTar(chunked(tar, 100))) {
+      names.push(header.name);
+      if (header.name === 'd/block') for await (const part of body) void part;
+      else if (header.size > 0) await body[Symbol.asyncIterator]().next();
+    }
+    expect(names).toEqual(entries.map((e) => e.name));
+    // The last header is corrupt: the entries before it, read in one chunk, come out first.
+    const last = (await readAll(tar)).at(-1)!.header.offset;
+    const broken = tar.slice();
+    broken[last]! ^= 1;
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const { header } of readTar(chunked(broken, broken.length))) seen.push(header.name);
+    })().catch((e: unknown) => e);
+    expect(TarFormatError.isInstance(error), String(error)).toBe(true);
+    expect(seen).toEqual(entries.slice(0, 4).map((e) => e.name));
   });
 });
 

@@ -1,4 +1,5 @@
 import { TarFormatError } from '../errors/index';
+import { Buffer } from 'node:buffer';
 import { bytesToByteString } from '@metalayer/core';
 
 /**
@@ -78,44 +79,66 @@ export interface RawHeader {
   format: 'ustar' | 'gnu' | 'v7';
 }
 
-function field(block: Uint8Array, f: HeaderField): Uint8Array {
-  const [offset, length] = FIELD[f];
-  return block.subarray(offset, offset + length);
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
+const DIGIT_7 = 0x37;
+
+/**
+ * A NUL-terminated string field as a byte string. `latin1` is the header as a
+ * Buffer: its decoder makes the string without the intermediate array that
+ * `String.fromCharCode.apply` needs (tens of thousands of headers per layer).
+ */
+function text(block: Uint8Array, latin1: Buffer, f: HeaderField): string {
+  const [start, length] = FIELD[f];
+  let end = start;
+  while (end < start + length && block[end] !== 0) end++;
+  return end === start ? '' : latin1.toString('latin1', start, end);
 }
 
-/** A NUL-terminated string field as a byte string. */
-function text(block: Uint8Array, f: HeaderField): string {
-  const bytes = field(block, f);
-  const end = bytes.indexOf(0);
-  return bytesToByteString(end === -1 ? bytes : bytes.subarray(0, end));
-}
-
-/** A numeric field: octal ASCII (space/NUL padded) or GNU base-256 (high bit set). */
+/**
+ * A numeric field: octal ASCII (leading spaces, trailing NULs or spaces) or
+ * GNU base-256 (high bit set). Read straight from the bytes.
+ */
 export function parseNumber(block: Uint8Array, f: HeaderField, offset: number): number {
-  const bytes = field(block, f);
-  if ((bytes[0] as number) & 0x80) {
-    if (bytes[0] === 0xff) throw new TarFormatError({ offset, field: f, reason: 'negative base-256 number' });
-    let value = (bytes[0] as number) & 0x7f;
-    for (let i = 1; i < bytes.length; i++) value = value * 256 + (bytes[i] as number);
+  const [start, length] = FIELD[f];
+  const end = start + length;
+  const first = block[start] as number;
+  if (first & 0x80) {
+    if (first === 0xff) throw new TarFormatError({ offset, field: f, reason: 'negative base-256 number' });
+    let value = first & 0x7f;
+    for (let i = start + 1; i < end; i++) value = value * 256 + (block[i] as number);
     if (!Number.isSafeInteger(value)) throw new TarFormatError({ offset, field: f, reason: 'base-256 number too large' });
     return value;
   }
-  const digits = bytesToByteString(bytes).replace(/[\u0000 ]+$/, '').replace(/^[ ]+/, '');
-  if (digits === '') return 0;
-  if (!/^[0-7]+$/.test(digits)) throw new TarFormatError({ offset, field: f, reason: `not an octal number: ${JSON.stringify(digits)}` });
-  return parseInt(digits, 8);
+  let i = start;
+  while (i < end && block[i] === SPACE) i++;
+  let value = 0;
+  for (; i < end && (block[i] as number) >= DIGIT_0 && (block[i] as number) <= DIGIT_7; i++) value = value * 8 + (block[i] as number) - DIGIT_0;
+  for (; i < end; i++) {
+    if (block[i] !== 0 && block[i] !== SPACE) {
+      const digits = bytesToByteString(block.subarray(start, end)).replace(/[\u0000 ]+$/, '').replace(/^[ ]+/, '');
+      throw new TarFormatError({ offset, field: f, reason: `not an octal number: ${JSON.stringify(digits)}` });
+    }
+  }
+  return value;
 }
 
-/** Sum of the header bytes with the checksum field read as spaces (unsigned, and the historic signed variant). */
-function checksums(block: Uint8Array): [number, number] {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) {
-    const b = i >= FIELD.chksum[0] && i < FIELD.chksum[0] + FIELD.chksum[1] ? 0x20 : (block[i] as number);
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return [unsigned, signed];
+/** Whether the header's magic and version fields hold exactly `magic`. */
+function hasMagic(block: Uint8Array, magic: string): boolean {
+  for (let i = 0; i < magic.length; i++) if (block[FIELD.magic[0] + i] !== magic.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Sum of the header bytes with the checksum field read as spaces, unsigned or (the historic variant) signed. */
+function headerSum(block: Uint8Array, signed: boolean): number {
+  const [start, length] = FIELD.chksum;
+  let sum = length * SPACE;
+  // Two plain loops around the checksum field: this runs for every entry of every layer.
+  for (let i = 0; i < start; i++) sum += block[i] as number;
+  for (let i = start + length; i < BLOCK_SIZE; i++) sum += block[i] as number;
+  if (!signed) return sum;
+  for (let i = 0; i < BLOCK_SIZE; i++) if ((i < start || i >= start + length) && (block[i] as number) > 127) sum -= 256;
+  return sum;
 }
 
 /** Whether a block is all zeros (end-of-archive marker). */
@@ -127,17 +150,17 @@ export function isZeroBlock(block: Uint8Array): boolean {
 /** Decodes one header block at stream offset `offset`; the checksum must match. */
 export function decodeHeader(block: Uint8Array, offset: number): RawHeader {
   const stored = parseNumber(block, 'chksum', offset);
-  const [unsigned, signed] = checksums(block);
-  if (stored !== unsigned && stored !== signed) {
+  const unsigned = headerSum(block, false);
+  if (stored !== unsigned && stored !== headerSum(block, true)) {
     throw new TarFormatError({ offset, field: 'chksum', reason: `header checksum ${stored} does not match ${unsigned} (not a tar stream, or corrupt)` });
   }
-  const magic = bytesToByteString(block.subarray(FIELD.magic[0], FIELD.magic[0] + 8));
   // GNU's "ustar  \0" spans magic and version; POSIX is "ustar\0" + "00", but
   // some writers leave the version NUL or blank: the magic alone decides.
-  const format = magic === GNU_MAGIC ? 'gnu' : magic.startsWith(USTAR_MAGIC.slice(0, FIELD.magic[1])) ? 'ustar' : 'v7';
-  let name = text(block, 'name');
+  const format = hasMagic(block, GNU_MAGIC) ? 'gnu' : hasMagic(block, USTAR_MAGIC.slice(0, FIELD.magic[1])) ? 'ustar' : 'v7';
+  const latin1 = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  let name = text(block, latin1, 'name');
   if (format === 'ustar') {
-    const prefix = text(block, 'prefix');
+    const prefix = text(block, latin1, 'prefix');
     if (prefix) name = `${prefix}/${name}`;
   }
   return {
@@ -148,9 +171,9 @@ export function decodeHeader(block: Uint8Array, offset: number): RawHeader {
     size: parseNumber(block, 'size', offset),
     mtime: parseNumber(block, 'mtime', offset),
     typeflag: String.fromCharCode(block[FIELD.typeflag[0]] as number),
-    linkname: text(block, 'linkname'),
-    uname: format === 'v7' ? '' : text(block, 'uname'),
-    gname: format === 'v7' ? '' : text(block, 'gname'),
+    linkname: text(block, latin1, 'linkname'),
+    uname: format === 'v7' ? '' : text(block, latin1, 'uname'),
+    gname: format === 'v7' ? '' : text(block, latin1, 'gname'),
     devmajor: format === 'v7' ? 0 : parseNumber(block, 'devmajor', offset),
     devminor: format === 'v7' ? 0 : parseNumber(block, 'devminor', offset),
     format,

@@ -15,8 +15,8 @@ interface FileState {
   hashers: FsVerityHasher[] | undefined;
   /** Whether a piece of the file was already shipped (its later pieces are not whole files). */
   shipped: boolean;
-  resolve(digests: Uint8Array[]): void;
-  reject(error: unknown): void;
+  /** Receives the digests (set by `end`). */
+  done: ((digests: Uint8Array[]) => void) | undefined;
 }
 
 interface Segment {
@@ -64,6 +64,8 @@ export class ThreadedVerityPool implements VerityPool {
   private current: Job | undefined;
   private nextId = 0;
   private waiters: Array<() => void> = [];
+  /** Woken whenever the last job in flight is done. */
+  private drainers: Array<() => void> = [];
   private failure: unknown;
   private readonly digestSizes: number[];
   private nextStream = 0;
@@ -85,27 +87,16 @@ export class ThreadedVerityPool implements VerityPool {
 
   begin(): FileVerity {
     this.throwIfFailed();
-    let resolve!: (d: Uint8Array[]) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<Uint8Array[]>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // Callers attach handlers later (after the body streamed): avoid an unhandled rejection meanwhile.
-    promise.catch(() => undefined);
-    const file: FileState = { hashers: undefined, shipped: false, resolve, reject };
-    let ended = false;
+    const file: FileState = { hashers: undefined, shipped: false, done: undefined };
     return {
       update: (chunk) => {
-        if (ended) throw new Error('FileVerity.update after end');
+        if (file.done) throw new Error('FileVerity.update after end');
         this.append(file, chunk);
       },
-      end: () => {
-        if (!ended) {
-          ended = true;
-          this.finish(file);
-        }
-        return promise;
+      end: (done) => {
+        if (file.done) throw new Error('FileVerity.end called twice');
+        file.done = done;
+        this.finish(file);
       },
     };
   }
@@ -151,6 +142,15 @@ export class ThreadedVerityPool implements VerityPool {
 
   flush(): void {
     this.dispatch();
+  }
+
+  async drain(): Promise<void> {
+    this.throwIfFailed();
+    this.dispatch();
+    while (this.inflight.length > 0) {
+      await new Promise<void>((resolve) => this.drainers.push(resolve));
+      this.throwIfFailed();
+    }
   }
 
   async close(): Promise<void> {
@@ -267,9 +267,21 @@ export class ThreadedVerityPool implements VerityPool {
       this.fail(error);
       return;
     }
+    // Wake writers only below the limit: a woken writer may queue a stream job and a file job at once.
+    if (this.inflight.length < this.threads * JOBS_PER_WORKER) this.wake();
+    if (this.inflight.length === 0) this.wakeDrainers();
+  }
+
+  private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
+  }
+
+  private wakeDrainers(): void {
+    const drainers = this.drainers;
+    this.drainers = [];
+    for (const wake of drainers) wake();
   }
 
   private apply(job: Job): void {
@@ -284,7 +296,7 @@ export class ThreadedVerityPool implements VerityPool {
       if (segment.whole) {
         // Views into the reply buffer: one backing store per job instead of one per digest.
         const digests = this.digestSizes.map((size) => hashes.subarray(offset, (offset += size)));
-        file.resolve(digests);
+        file.done!(digests);
         continue;
       }
       const hashers = (file.hashers ??= this.algorithms.map((a) => new FsVerityHasher(a)));
@@ -294,21 +306,15 @@ export class ThreadedVerityPool implements VerityPool {
         if (blocks > 0) hasher.updateBlockHashes(hashes.subarray(offset, offset + size), segment.length);
         offset += size;
       });
-      if (segment.final) file.resolve(hashers.map((h) => h.digest()));
+      if (segment.final) file.done!(hashers.map((h) => h.digest()));
     }
   }
 
   private fail(error: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = error;
-    const files = new Set<FileState>();
-    for (const job of [...this.inflight, ...(this.current ? [this.current] : [])]) {
-      for (const s of job.segments) files.add(s.file);
-      job.streamJob?.reject?.(error);
-    }
-    for (const file of files) file.reject(error);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    for (const job of this.inflight) job.streamJob?.reject?.(error);
+    this.wake();
+    this.wakeDrainers();
   }
 }

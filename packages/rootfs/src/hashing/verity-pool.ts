@@ -10,8 +10,12 @@ export const MAX_HASH_THREADS = 8;
 export interface FileVerity {
   /** Feeds content (copied: the caller may reuse the chunk). */
   update(chunk: Uint8Array): void;
-  /** No more content: resolves to one digest per pool algorithm. */
-  end(): Promise<Uint8Array[]>;
+  /**
+   * No more content: `done` gets one digest per pool algorithm once they are
+   * computed (a callback, not a promise: tens of thousands of files per
+   * layer). A failure fails the pool instead: {@link VerityPool.drain} rejects.
+   */
+  end(done: (digests: Uint8Array[]) => void): void;
 }
 
 /** A plain digest (sha256 of a layer's tar stream) computed as the bytes stream by. */
@@ -45,6 +49,8 @@ export interface VerityPool {
   pressure(): Promise<void> | undefined;
   /** Ships buffered content to the workers now (call before waiting on a digest). */
   flush(): void;
+  /** Ships buffered content and resolves once every digest begun so far was delivered; rejects when hashing failed. */
+  drain(): Promise<void>;
   /** Stops the workers; pending digests are rejected. */
   close(): Promise<void>;
 }
@@ -69,7 +75,7 @@ function inlinePool(algorithms: readonly FsVerityAlgorithm[]): VerityPool {
         update: (chunk) => {
           for (const h of hashers) h.update(chunk);
         },
-        end: async () => hashers.map((h) => h.digest()),
+        end: (done) => done(hashers.map((h) => h.digest())),
       };
     },
     beginStream(algorithm) {
@@ -81,6 +87,7 @@ function inlinePool(algorithms: readonly FsVerityAlgorithm[]): VerityPool {
     },
     pressure: () => undefined,
     flush: () => undefined,
+    drain: async () => undefined,
     close: async () => undefined,
   };
 }

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DigestMismatchError } from '@metalayer/core';
 import { encodePaxRecord, TarFormatError, type TarWriteEntry } from '@metalayer/oci';
@@ -18,9 +20,9 @@ const BASE: TarWriteEntry[] = [
 describe('hostile layers get typed errors naming the layer and the path', () => {
   const tmp = useTempDir();
   let n = 0;
-  const attempt = async (layers: TestLayer[], semantics: 'composefs-rs' | 'oci-spec' = 'composefs-rs') => {
+  const attempt = async (layers: TestLayer[], semantics: 'composefs-rs' | 'oci-spec' = 'composefs-rs', hashThreads = 0) => {
     const { store, image } = await buildTestImage(`${tmp}/layout`, layers, `h${n++}`);
-    return readImageRootfs(store, image, { semantics }).then(
+    return readImageRootfs(store, image, { semantics, hashThreads }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -106,12 +108,31 @@ describe('hostile layers get typed errors naming the layer and the path', () => 
     expect(LayerReadError.isInstance(gz), String(gz)).toBe(true);
   });
 
-  it('refuses a layer whose content does not match its diff_id', async () => {
+  it('refuses a layer whose content does not match its diff_id, hashing here or in a worker', async () => {
     const wrong = `sha256:${'ab'.repeat(32)}`;
-    for (const compression of ['gzip', 'none'] as const) {
-      const error = await attempt([{ entries: BASE, compression, diffId: wrong }]);
-      expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
-      expect(String((error as Error).message)).toContain(compression === 'gzip' ? 'diff_id' : 'sha256:');
+    for (const hashThreads of [0, 1]) {
+      for (const compression of ['gzip', 'none'] as const) {
+        const error = await attempt([{ entries: BASE, compression, diffId: wrong }], 'composefs-rs', hashThreads);
+        expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
+        expect(String((error as Error).message)).toContain(compression === 'gzip' ? 'diff_id' : 'sha256:');
+      }
+    }
+  });
+
+  it('refuses a stored blob whose bytes changed, hashing here or in a worker', async () => {
+    for (const hashThreads of [0, 1]) {
+      for (const compression of ['gzip', 'none'] as const) {
+        const { store, image } = await buildTestImage(`${tmp}/tampered${n++}`, [{ entries: BASE, compression }]);
+        const blob = image.manifest.layers[0]!;
+        const path = join(store.path, 'blobs', ...blob.digest.split(':'));
+        const bytes = readFileSync(path);
+        // A byte of the end-of-archive padding (tar) or of the gzip header's OS field: still readable, other digest.
+        bytes[compression === 'gzip' ? 9 : bytes.length - 1]! ^= 1;
+        writeFileSync(path, bytes);
+        const error = await readImageRootfs(store, image, { hashThreads }).then(() => undefined, (e: unknown) => e);
+        expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ expected: blob.digest });
+      }
     }
   });
 

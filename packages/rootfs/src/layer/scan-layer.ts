@@ -1,18 +1,12 @@
-import { DigestMismatchError, LimitExceededError, MetalayerError, type Descriptor, type ImageStore } from '@metalayer/core';
-import type { ObjectWriter } from '@metalayer/composefs';
-import { compressionOf, decompress, readTar, TarFormatError, UnsupportedMediaTypeError, type TarEntry } from '@metalayer/oci';
+import { LimitExceededError, MetalayerError, type Descriptor, type ImageStore } from '@metalayer/core';
+import { openLayerTar, TarFormatError, TarParser, UnsupportedMediaTypeError } from '@metalayer/oci';
 import { LayerReadError } from '../errors/layer-read-error';
-import type { StreamDigest, VerityPool } from '../hashing/verity-pool';
-import { INLINE_CONTENT_MAX, MAX_PENDING_OBJECTS, MAX_SELINUX_CONFIG_SIZE } from '../limits';
+import type { VerityPool } from '../hashing/verity-pool';
+import { LayerContent } from './layer-content';
 import { layerEntryFromTar, type LayerEntry, type LayerRef } from './layer-entry';
-import { PendingWork } from './pending-work';
+import { ObjectFeed, type ObjectSink } from './object-feed';
 
-/** Receives the content of every external file while it streams (deploy). */
-export interface ObjectSink {
-  /** Which of the pool's digests names the objects. */
-  readonly algorithmIndex: number;
-  create(): Promise<ObjectWriter>;
-}
+export type { ObjectSink } from './object-feed';
 
 /** What one pass over a layer produced: its entries, hashed, without content. */
 export interface ScannedLayer {
@@ -48,153 +42,52 @@ function isLayerFormatProblem(error: unknown): boolean {
   return code === undefined ? error.name !== 'AbortError' : code.startsWith('Z_');
 }
 
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-async function collect(body: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let fill = 0;
-  for await (const chunk of body) {
-    out.set(chunk.subarray(0, size - fill), fill);
-    fill += chunk.length;
-  }
-  return out;
-}
-
-/**
- * The tar entries of a layer blob, with the diff_id checked: the store
- * verifies the blob as stored; the uncompressed stream is hashed by the pool
- * (a worker thread) unless it is the blob itself (an uncompressed layer whose
- * digest is its diff_id). `finish()` reads what follows the end-of-archive
- * marker (the diff_id covers it) and throws on a mismatch.
- */
-function openLayerStream(store: ImageStore, blob: Descriptor, diffId: string, pool: VerityPool, subject: string, signal: AbortSignal | undefined) {
-  const compression = compressionOf(blob.mediaType, subject);
-  const raw = decompress(store.openBlob(blob, signal), compression);
-  const verified = compression === 'none' && blob.digest === diffId;
-  let hash: StreamDigest | undefined;
-  if (!verified) {
-    if (!diffId.startsWith('sha256:') && !diffId.startsWith('sha512:')) {
-      throw new DigestMismatchError({ subject: `${subject}: diff_id`, expected: diffId, actual: '(unsupported digest algorithm)' });
-    }
-    hash = pool.beginStream(diffId.startsWith('sha512:') ? 'sha512' : 'sha256');
-  }
-  const tapped = hash
-    ? (async function* () {
-        for await (const chunk of raw) {
-          hash.update(chunk);
-          yield chunk;
-        }
-      })()
-    : raw;
-  const iterator = tapped[Symbol.asyncIterator]();
-  return {
-    entries: (): AsyncGenerator<TarEntry> => readTar({ [Symbol.asyncIterator]: () => iterator }),
-    async finish(): Promise<void> {
-      while (!(await iterator.next()).done) {
-        // drain: the bytes after the end-of-archive blocks are part of the diff_id
-      }
-      if (!hash) return;
-      pool.flush();
-      const actual = await hash.end();
-      if (actual !== diffId) throw new DigestMismatchError({ subject: `${subject}: diff_id`, expected: diffId, actual });
-    },
-    async close(): Promise<void> {
-      await iterator.return?.(undefined);
-    },
-  };
-}
-
 /**
  * Reads one layer in a single pass: the blob digest and the diff_id are
- * checked while streaming (by the store, and here in a worker), every file
- * larger than 64 bytes is fs-verity hashed by `pool` as it streams (and
- * handed to `sink` when deploying), smaller ones are kept inline. Content is
- * never held whole; memory grows with the number of entries.
+ * checked while streaming (hashed by `pool`, once when they are the same
+ * hash), every file larger than 64 bytes is fs-verity hashed by `pool` as it
+ * streams (and handed to `sink` when deploying), smaller ones are kept
+ * inline. Content is never held whole; memory grows with the number of
+ * entries. Nothing is returned before the layer's digests were checked.
  */
 export async function scanLayer(store: ImageStore, ref: LayerRef, blob: Descriptor, options: ScanLayerOptions): Promise<ScannedLayer> {
-  const { pool, sink, signal } = options;
-  const capture = options.capture ?? CAPTURE_DEFAULT;
-  const subject = `${store.location}: layer ${blob.digest}`;
+  const { pool, signal } = options;
   const entries: LayerEntry[] = [];
-  const digests = new PendingWork();
-  const commits = new PendingWork();
-  let externalFiles = 0;
-  let externalBytes = 0;
-  let bytes = 0;
-  let stream: ReturnType<typeof openLayerStream> | undefined;
+  const objects = options.sink ? new ObjectFeed(options.sink) : undefined;
+  const content = new LayerContent(pool, objects, options.capture ?? CAPTURE_DEFAULT);
+  // The blob digest and the diff_id are hashed by the pool (a worker thread when it has any).
+  const tar = openLayerTar(store, blob, { diffId: ref.diffId, hasher: (algorithm) => pool.beginStream(algorithm), ...(signal ? { signal } : {}) });
+  // The parser works synchronously through each chunk; the only waits are for input and for the hashing to catch up.
+  const parser = new TarParser();
   try {
-    stream = openLayerStream(store, blob, ref.diffId, pool, subject, signal);
-    for await (const { header, body } of stream.entries()) {
+    for await (const chunk of tar) {
+      if (parser.done) continue; // what follows the end-of-archive marker is only hashed (the diff_id covers it)
       signal?.throwIfAborted();
-      const entry = layerEntryFromTar(header, ref);
-      entries.push(entry);
-      if (entry.kind !== 'regular') continue;
-      const keep = capture(entry.names);
-      if (entry.size <= INLINE_CONTENT_MAX) {
-        entry.content = await collect(body, entry.size);
-        if (keep) entry.captured = entry.content;
-        bytes += entry.size;
-        continue;
-      }
-      externalFiles++;
-      externalBytes += entry.size;
-      const verity = pool.begin();
-      const writer = sink ? await sink.create() : undefined;
-      const kept: Uint8Array[] | undefined = keep && entry.size <= MAX_SELINUX_CONFIG_SIZE ? [] : undefined;
-      try {
-        for await (const chunk of body) {
-          verity.update(chunk);
-          if (writer) await writer.write(chunk);
-          kept?.push(chunk.slice());
-          bytes += chunk.length;
-          options.onBytes?.(bytes);
-          const wait = pool.pressure();
-          if (wait) await wait;
-        }
-      } catch (error) {
-        await writer?.abort();
-        throw error;
-      }
-      const result = verity.end();
-      digests.add(result.then((d) => {
-        entry.digests = d;
-        if (kept) entry.captured = concatBytes(kept);
-      }));
-      if (writer && sink) {
-        commits.add(result.then(
-          (d) => writer.commit(d[sink.algorithmIndex]!),
-          async (error: unknown) => {
-            await writer.abort();
-            throw error;
-          },
-        ));
-        if (commits.size >= MAX_PENDING_OBJECTS) {
-          // The oldest commit waits for its digest: make sure it is being computed.
-          pool.flush();
-          await commits.waitOldest();
+      parser.feed(chunk);
+      for (let event = parser.next(); event !== 'need-input' && event !== 'end'; event = parser.next()) {
+        if (event === 'data') content.data(parser.data);
+        else if (event === 'entry-end') content.end();
+        else {
+          const entry = layerEntryFromTar(parser.header!, ref);
+          entries.push(entry);
+          content.start(entry);
         }
       }
+      options.onBytes?.(content.bytes);
+      await objects?.afterChunk(pool);
+      const busy = pool.pressure();
+      if (busy) await busy;
     }
-    await stream.finish();
-    pool.flush();
-    await digests.drain();
-    await commits.drain();
+    parser.finish();
+    await pool.drain();
+    await objects?.drain();
   } catch (error) {
-    await stream?.close().catch(() => undefined);
-    pool.flush();
-    await digests.settle();
-    await commits.settle();
+    await tar.return(undefined).catch(() => undefined);
+    await pool.drain().catch(() => undefined);
+    await objects?.abandon();
     if (isLayerFormatProblem(error)) throw new LayerReadError({ layer: ref.index, diffId: ref.diffId, blob: blob.digest, cause: error });
     throw error;
   }
-  options.onBytes?.(bytes);
-  return { ref, blob, entries, externalFiles, externalBytes };
+  options.onBytes?.(content.bytes);
+  return { ref, blob, entries, externalFiles: content.externalFiles, externalBytes: content.externalBytes };
 }

@@ -1,4 +1,4 @@
-import type { BlobInfo, Descriptor, ImageStore, ListReferrersOptions } from '@metalayer/core';
+import type { BlobInfo, Descriptor, ImageStore, ListReferrersOptions, OpenBlobOptions } from '@metalayer/core';
 
 /** An {@link ImageStore} that records blob reads and can list extra referrers (as a hostile fallback index would). */
 export interface WrappedStore extends ImageStore {
@@ -14,9 +14,9 @@ export function wrapStore(store: ImageStore, extraReferrers: Descriptor[] = []):
     kind: store.kind,
     blobReads,
     statBlob: (digest, signal) => store.statBlob(digest, signal),
-    openBlob(descriptor: BlobInfo, signal?: AbortSignal) {
+    openBlob(descriptor: BlobInfo, signal?: AbortSignal, options?: OpenBlobOptions) {
       blobReads.push(descriptor.digest);
-      return store.openBlob(descriptor, signal);
+      return store.openBlob(descriptor, signal, options);
     },
     readBlob(descriptor: BlobInfo, maxSize?: number, signal?: AbortSignal) {
       blobReads.push(descriptor.digest);
