@@ -1,4 +1,4 @@
-import { computeErofsImageDigest, toHex, walkTree, type ErofsWriteOptions, type FsVerityAlgorithm } from '@metalayer/composefs';
+import { computeErofsImageDigest, toHex, type ErofsWriteOptions, type FsVerityAlgorithm } from '@metalayer/composefs';
 import {
   DEFAULT_DIGEST_SPEC,
   InvalidArgumentError,
@@ -8,6 +8,7 @@ import {
   type ImageStore,
   type ResolvedImage,
 } from '@metalayer/core';
+import { forEachInode } from '../transform/each-stat';
 import { applySelinuxRule, type SelinuxHandling } from '../transform/selinux-policy';
 import { finalizeTree } from '../transform/finalize-tree';
 import { transformForBoot } from '../transform/transform-boot';
@@ -66,9 +67,9 @@ export function canonicalizeRootfs(rootfs: ImageRootfs, options: ComposefsTransf
 
 /** Names every external file of the tree by its `algorithm` digest (payload `xx/<rest>`). */
 export function assignObjectNames(rootfs: ImageRootfs, algorithm: FsVerityAlgorithm): void {
-  for (const { inode } of walkTree(rootfs.tree)) {
+  forEachInode(rootfs.tree, (inode) => {
     if (inode.kind === 'regular') rootfs.files.assign(inode, algorithm);
-  }
+  });
 }
 
 /** The composefs image id of a canonical tree for one spec (`cfsctl oci compute-id`). */

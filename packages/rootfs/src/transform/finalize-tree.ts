@@ -1,4 +1,4 @@
-import { computeNlink, printableByteString, walkTree, type Directory } from '@metalayer/composefs';
+import { analyzeLeaves, printableByteString, walkTree, type Directory } from '@metalayer/composefs';
 import { LayerEntryError } from '../errors/layer-entry-error';
 
 /**
@@ -8,7 +8,13 @@ import { LayerEntryError } from '../errors/layer-entry-error';
  * composefs-rs writer refuses it (`validate_filesystem`).
  */
 export function finalizeTree(root: Directory): void {
-  computeNlink(root);
+  let sharedWhiteout = false;
+  for (const [leaf, { references }] of analyzeLeaves(root, { paths: false })) {
+    leaf.nlink = references;
+    if (leaf.kind === 'chardev' && leaf.rdev === 0 && references > 1) sharedWhiteout = true;
+  }
+  if (!sharedWhiteout) return;
+  // Name the first offending entry in depth-first order.
   for (const { inode, path } of walkTree(root)) {
     if (inode.kind === 'chardev' && inode.rdev === 0 && inode.nlink > 1) {
       throw new LayerEntryError({

@@ -51,6 +51,7 @@ export function transformForOci(root: Directory, options: OciTransformOptions = 
   const keep = (name: string) =>
     CONTAINER_XATTR_ALLOWLIST.includes(name) || (options.keepUserXattrs === true && name.startsWith(USER_XATTR_PREFIX));
   forEachStat(root, (stat) => {
+    if (stat.xattrs.size === 0) return;
     for (const name of [...stat.xattrs.keys()]) if (!keep(name)) stat.xattrs.delete(name);
   });
 }
