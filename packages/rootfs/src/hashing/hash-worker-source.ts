@@ -28,12 +28,18 @@ const DESCRIPTOR = 256;
 const algorithms = workerData.algorithms;
 const sizes = algorithms.map((a) => (a === 'sha512' ? 64 : 32));
 const ids = algorithms.map((a) => (a === 'sha512' ? 2 : 1));
+// Digests as latin1 strings: a few percent faster than Buffers for 4 KiB blocks, and no
+// ArrayBuffer per block for the garbage collector.
 const hashFns = algorithms.map((a) =>
   typeof crypto.hash === 'function'
-    ? (data) => crypto.hash(a, data, 'buffer')
-    : (data) => crypto.createHash(a).update(data).digest());
+    ? (data) => crypto.hash(a, data, 'latin1')
+    : (data) => crypto.createHash(a).update(data).digest('latin1'));
 const pad = new Uint8Array(BLOCK);
 const streams = new Map();
+
+function put(out, o, digest) {
+  for (let i = 0; i < digest.length; i++) out[o + i] = digest.charCodeAt(i);
+}
 
 function blockHashes(fn, size, data, start, end, out, o) {
   for (let p = start; p < end; p += BLOCK) {
@@ -44,7 +50,7 @@ function blockHashes(fn, size, data, start, end, out, o) {
       pad.set(data.subarray(p, end));
       block = pad;
     }
-    out.set(fn(block), o);
+    put(out, o, fn(block));
     o += size;
   }
   return o;
@@ -99,7 +105,7 @@ parentPort.on('message', (message) => {
     const end = start + segments[i + 1];
     for (let a = 0; a < algorithms.length; a++) {
       if (segments[i + 2]) {
-        out.set(fileDigest(a, data, start, end), o);
+        put(out, o, fileDigest(a, data, start, end));
         o += sizes[a];
       } else {
         o = blockHashes(hashFns[a], sizes[a], data, start, end, out, o);
