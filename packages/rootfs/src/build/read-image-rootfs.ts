@@ -36,7 +36,7 @@ export interface ReadRootfsOptions {
   algorithms?: readonly FsVerityAlgorithm[];
   /** Apply only the first N layers of `rootfs.diff_ids` (default all). */
   layers?: number;
-  /** Hashing worker threads; 0 hashes on the main thread. Default: one per CPU but one (at least one) for images over 8 MiB. */
+  /** Hashing worker threads; 0 hashes on the main thread. Default: one per CPU for images over 8 MiB. */
   hashThreads?: number;
   /** Receives external files' content while it streams (used by deploy). */
   objectSink?: ObjectSink;

@@ -56,12 +56,13 @@ export interface VerityPool {
 }
 
 /**
- * Threads to use by default: one per CPU but one, within limits. The calling
- * thread stays busy parsing tar and verifying digests; more threads than
- * cores only preempt it.
+ * Threads to use by default: one per CPU, within limits. Every byte of a
+ * layer is hashed twice (its digest and fs-verity) while the calling thread
+ * only parses: the calling thread spends much of a layer waiting for the
+ * workers, so it does not need a core of its own.
  */
 export function defaultHashThreads(): number {
-  return Math.max(1, Math.min(MAX_HASH_THREADS, availableParallelism() - 1));
+  return Math.max(1, Math.min(MAX_HASH_THREADS, availableParallelism()));
 }
 
 /** A pool hashing on the calling thread (small inputs, or when threads are unwanted). */
