@@ -1,13 +1,17 @@
+import { Buffer } from 'node:buffer';
+
 /** Size of the chunks the image writer emits. */
 export const IMAGE_CHUNK_SIZE = 1 << 20;
+/** Up to this length a byte string is copied in a loop; longer ones (xattr values, targets) natively. */
+const LATIN1_LOOP_MAX = 16;
 
 /**
  * Little-endian append buffer that hands out filled chunks of
  * {@link IMAGE_CHUNK_SIZE} bytes, so an image is produced in bounded memory.
  */
 export class ByteSink {
-  private buffer = new Uint8Array(IMAGE_CHUNK_SIZE);
-  private view = new DataView(this.buffer.buffer);
+  private buffer = Buffer.alloc(IMAGE_CHUNK_SIZE);
+  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   private offset = 0;
   private readyChunks: Uint8Array[] = [];
   /** Bytes appended so far. */
@@ -21,8 +25,8 @@ export class ByteSink {
   private flush(): void {
     if (this.offset === 0) return;
     this.readyChunks.push(this.buffer.subarray(0, this.offset));
-    this.buffer = new Uint8Array(IMAGE_CHUNK_SIZE);
-    this.view = new DataView(this.buffer.buffer);
+    this.buffer = Buffer.alloc(IMAGE_CHUNK_SIZE);
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.offset = 0;
   }
 
@@ -78,7 +82,8 @@ export class ByteSink {
   /** Appends a byte string (one byte per char). */
   latin1(text: string): void {
     this.room(text.length);
-    for (let i = 0; i < text.length; i++) this.buffer[this.offset + i] = text.charCodeAt(i);
+    if (text.length > LATIN1_LOOP_MAX) this.buffer.write(text, this.offset, 'latin1');
+    else for (let i = 0; i < text.length; i++) this.buffer[this.offset + i] = text.charCodeAt(i);
     this.offset += text.length;
     this.position += text.length;
   }

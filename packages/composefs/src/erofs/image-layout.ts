@@ -12,9 +12,9 @@ import {
   MAX_SHARED_XATTRS_PER_INODE,
   XATTR_IBODY_HEADER_SIZE,
 } from './format';
-import type { ImageNode } from './image-nodes';
+import type { ImageNode, ImageNodes } from './image-nodes';
 import { POSIX_ACL_ACCESS, POSIX_ACL_DEFAULT } from './overlay-xattrs';
-import { XattrTable, type XattrEntry } from './xattr-table';
+import type { XattrEntry } from './xattr-table';
 
 /**
  * Where and how one inode is laid out (composefs-image-format.md §5.4–5.5);
@@ -45,8 +45,6 @@ export interface NodeLayout {
 
 /** Layout of a whole image. */
 export interface ImageLayout {
-  /** Each node's xattr entries in name order, parallel to the nodes. */
-  xattrs: Array<readonly XattrEntry[]>;
   minMtimeSec: bigint;
   minMtimeNsec: number;
   hasAcl: boolean;
@@ -62,7 +60,6 @@ export interface ImageLayout {
 }
 
 const roundUp = (value: number, align: number) => Math.ceil(value / align) * align;
-const NO_ENTRIES: readonly XattrEntry[] = Object.freeze([]);
 
 function bitLength(value: number): number {
   let bits = 0;
@@ -78,31 +75,9 @@ export function externalChunking(size: number): { chunkBits: number; chunkCount:
 }
 
 /** Lays out every inode, the shared xattr table and the data blocks, exactly as C mkcomposefs does. */
-export function layoutImage(nodes: ImageNode[]): ImageLayout {
-  let minMtimeSec = nodes[0]!.mtimeSec;
-  let minMtimeNsec = nodes[0]!.mtimeNsec;
-  let hasAcl = false;
-  const table = new XattrTable();
-  const xattrs: Array<readonly XattrEntry[]> = [];
-  for (const node of nodes) {
-    if (node.mtimeSec < minMtimeSec || (node.mtimeSec === minMtimeSec && node.mtimeNsec < minMtimeNsec)) {
-      minMtimeSec = node.mtimeSec;
-      minMtimeNsec = node.mtimeNsec;
-    }
-    const list = node.xattrs;
-    if (list.length === 0) {
-      xattrs.push(NO_ENTRIES);
-      continue;
-    }
-    const entries: XattrEntry[] = [];
-    for (let i = 0; i < list.length; i += 2) {
-      const name = list[i]!;
-      if (name === POSIX_ACL_ACCESS || name === POSIX_ACL_DEFAULT) hasAcl = true;
-      entries.push(table.use(name, list[i + 1]!));
-    }
-    xattrs.push(entries);
-    node.xattrs = []; // the entries replace them from here on
-  }
+export function layoutImage(image: ImageNodes): ImageLayout {
+  const { nodes, table, minMtimeSec, minMtimeNsec } = image;
+  const hasAcl = table.hasName(POSIX_ACL_ACCESS) || table.hasName(POSIX_ACL_DEFAULT);
   const { shared: sharedXattrs, size: sharedSize } = table.layout();
 
   let pos = EROFS_INODES_START;
@@ -110,7 +85,7 @@ export function layoutImage(nodes: ImageNode[]): ImageLayout {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     sizeNode(node);
-    const entries = xattrs[i]!;
+    const entries = node.xattrs;
     if (entries.length > 0) {
       // At most 128 shared references per inode (the first ones in name order); the rest is stored inline.
       let sharedCount = 0;
@@ -152,7 +127,6 @@ export function layoutImage(nodes: ImageNode[]): ImageLayout {
     }
   }
   return {
-    xattrs,
     minMtimeSec,
     minMtimeNsec,
     hasAcl,

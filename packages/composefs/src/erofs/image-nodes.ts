@@ -1,4 +1,4 @@
-import { bytesToByteString, type ByteString } from '../tree/byte-string';
+import type { ByteString } from '../tree/byte-string';
 import { createCharDevice } from '../tree/create';
 import { analyzeLeaves } from '../tree/hard-links';
 import { S_IFCHR, S_IFREG, fullModeOf } from '../tree/mode';
@@ -19,11 +19,13 @@ import {
   OVERLAY_XATTR_USERXATTR_WHITEOUTS,
   SELINUX_XATTR,
   escapeOverlayXattrName,
-  metacopyValue,
+  metacopyByteString,
 } from './overlay-xattrs';
+import { bytesToLatin1 } from '../util/byte-slab';
 import { validateInode } from './validate-inode';
 import type { ComposefsVersion } from './version';
 import { setXattr, sortXattrs, type XattrList } from './xattr-list';
+import { XattrTable, type XattrEntry } from './xattr-table';
 
 /**
  * An inode as it goes into the image, after the composefs rewrite
@@ -58,12 +60,23 @@ export interface ImageNode extends NodeLayout {
   readonly direntNames: ByteString[] | undefined;
   /** The node index each of `direntNames` refers to. */
   readonly direntNodes: number[] | undefined;
-  /** Final xattrs (values as byte strings), sorted by name; `layoutImage` replaces them with table entries. */
-  xattrs: XattrList;
+  /** The inode's xattrs in name order, as entries of the image's xattr table. */
+  xattrs: readonly XattrEntry[];
+}
+
+/** The inodes of an image and what the layout needs about all of them. */
+export interface ImageNodes {
+  readonly nodes: ImageNode[];
+  /** Every (name, value) pair used, counted: decides the shared xattr table. */
+  readonly table: XattrTable;
+  /** Smallest mtime of all inodes (the superblock's build time; inodes with it can be compact). */
+  readonly minMtimeSec: bigint;
+  readonly minMtimeNsec: number;
 }
 
 const WHITEOUT_STUB_MODE = S_IFCHR | 0o644;
 const DOT_NAMES: readonly ByteString[] = ['.', '..'];
+const NO_ENTRIES: readonly XattrEntry[] = Object.freeze([]);
 
 /** Whether a tree contains an overlay whiteout (char device 0/0), which needs format version 1. */
 export function treeHasWhiteout(root: Directory): boolean {
@@ -87,7 +100,7 @@ function mergeSorted(a: readonly ByteString[], b: readonly ByteString[]): ByteSt
  * hard-link names and `.`/`..` getting no inode) with their rewritten
  * metadata. Validates every inode on the way.
  */
-export function buildImageNodes(root: Directory, version: ComposefsVersion): ImageNode[] {
+export function buildImageNodes(root: Directory, version: ComposefsVersion): ImageNodes {
   // Each directory is sorted once, for the canonical-entry walk and for its dirents.
   const sorted = new Map<Directory, readonly ByteString[]>();
   const sortedOf = (dir: Directory) => {
@@ -97,11 +110,26 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
   };
   const leaves = analyzeLeaves(root, { paths: false, sorted: sortedOf });
   const nodes: ImageNode[] = [];
+  const table = new XattrTable();
+  // A node's xattrs while it may still change: a directory's until its children are added (whiteouts
+  // mark their parent), the root's until the end. Then they become table entries and the list goes.
+  const lists: Array<XattrList | undefined> = [];
+  const settle = (index: number): void => {
+    const list = lists[index]!;
+    lists[index] = undefined;
+    if (list.length === 0) return;
+    sortXattrs(list);
+    const entries = new Array<XattrEntry>(list.length / 2);
+    for (let i = 0; i < list.length; i += 2) entries[i / 2] = table.use(list[i]!, list[i + 1]!);
+    nodes[index]!.xattrs = entries;
+  };
+  let minMtimeSec = root.stat.mtimeSec;
+  let minMtimeNsec = root.stat.mtimeNsec;
   const pathOf = (index: number): ByteString => (index === 0 ? '/' : joinPath(pathOf(nodes[index]!.parent), nodes[index]!.name));
   // The root's 00..ff whiteout table: real char 0/0 devices with the root's owner and mtime.
   const { uid, gid, mtimeSec, mtimeNsec } = root.stat;
   const stubNames = WHITEOUT_TABLE_NAMES.filter((name) => !root.entries.has(name));
-  const stubs = new Set<Inode>();
+  const stubIndexes: number[] = [];
   // Node index of a hard-linked leaf's canonical entry; its other names are resolved once all nodes exist.
   const linked = new Map<Leaf, number>();
   const unresolved: Array<{ node: ImageNode; slot: number; leaf: Leaf }> = [];
@@ -110,7 +138,7 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
     const index = nodes.length;
     if (!stub) validateInode(inode, () => (index === 0 ? '/' : joinPath(pathOf(parent), name)));
     const xattrs: XattrList = [];
-    if (!stub) for (const [key, value] of inode.stat.xattrs) xattrs.push(escapeOverlayXattrName(key), bytesToByteString(value));
+    if (!stub && inode.stat.xattrs.size > 0) for (const [key, value] of inode.stat.xattrs) xattrs.push(escapeOverlayXattrName(key), bytesToLatin1(value));
     let mode = stub ? WHITEOUT_STUB_MODE : fullModeOf(inode);
     let size = 0;
     let rdev = 0;
@@ -124,7 +152,7 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
         content = inode.content;
       } else if (size > 0) {
         external = true;
-        setXattr(xattrs, OVERLAY_XATTR_METACOPY, inode.digest ? bytesToByteString(metacopyValue(inode.digest)) : '');
+        setXattr(xattrs, OVERLAY_XATTR_METACOPY, inode.digest ? metacopyByteString(inode.digest) : '');
         if (inode.payload) setXattr(xattrs, OVERLAY_XATTR_REDIRECT, `/${inode.payload}`);
       }
     } else if (inode.kind === 'symlink') {
@@ -137,7 +165,7 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
         mode = S_IFREG | (mode & 0o7777);
         setXattr(xattrs, OVERLAY_XATTR_ESCAPED_WHITEOUT, '');
         setXattr(xattrs, OVERLAY_XATTR_USERXATTR_WHITEOUT, '');
-        const parentXattrs = nodes[parent]!.xattrs;
+        const parentXattrs = lists[parent]!;
         setXattr(parentXattrs, OVERLAY_XATTR_ESCAPED_WHITEOUTS, '');
         setXattr(parentXattrs, OVERLAY_XATTR_USERXATTR_WHITEOUTS, '');
         if (version >= 1) {
@@ -153,13 +181,19 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
       nlink = inode.nlink;
     }
     const { stat } = inode;
+    if (stat.mtimeSec < minMtimeSec || (stat.mtimeSec === minMtimeSec && stat.mtimeNsec < minMtimeNsec)) {
+      minMtimeSec = stat.mtimeSec;
+      minMtimeNsec = stat.mtimeNsec;
+    }
     const isDir = inode.kind === 'directory';
     nodes.push({
       inode, parent, name, mode, nlink, uid: stat.uid, gid: stat.gid, mtimeSec: stat.mtimeSec, mtimeNsec: stat.mtimeNsec,
-      size, rdev, content, external, target, direntNames: isDir ? [] : undefined, direntNodes: isDir ? [] : undefined, xattrs,
-      compact: true, xattrSize: 0, sharedCount: 0, nameFilter: 0, blocks: 0, tail: 0, dirStarts: undefined,
+      size, rdev, content, external, target, direntNames: isDir ? [] : undefined, direntNodes: isDir ? [] : undefined,
+      xattrs: NO_ENTRIES, compact: true, xattrSize: 0, sharedCount: 0, nameFilter: 0, blocks: 0, tail: 0, dirStarts: undefined,
       chunkBits: 0, chunkCount: 0, pad: 0, nid: 0, blkaddr: 0,
     });
+    lists.push(xattrs);
+    if (!isDir && !stub) settle(index);
     return index;
   };
 
@@ -178,8 +212,9 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
       else if (name === '..') targets.push(node.parent);
       else if (i === 0 && !root.entries.has(name)) {
         const stub = createCharDevice(0, { stat: { mode: 0o644, uid, gid, mtimeSec, mtimeNsec } });
-        stubs.add(stub);
-        targets.push(add(stub, i, name, true));
+        const index = add(stub, i, name, true);
+        stubIndexes.push(index);
+        targets.push(index);
       } else {
         const child = dir.entries.get(name)!;
         if (child.kind === 'directory') {
@@ -197,16 +232,18 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
         }
       }
     }
+    if (i !== 0) settle(i);
   }
   for (const { node, slot, leaf } of unresolved) node.direntNodes![slot] = linked.get(leaf)!;
 
   // Root: unescaped opaque marker; the stubs inherit its SELinux label (only that xattr).
-  setXattr(nodes[0]!.xattrs, OVERLAY_XATTR_OPAQUE, 'y');
+  setXattr(lists[0]!, OVERLAY_XATTR_OPAQUE, 'y');
+  settle(0);
   const selinux = root.stat.xattrs.get(SELINUX_XATTR);
-  const label = selinux === undefined ? undefined : bytesToByteString(selinux);
-  for (const node of nodes) {
-    if (label !== undefined && stubs.has(node.inode)) node.xattrs.push(SELINUX_XATTR, label);
-    sortXattrs(node.xattrs);
+  const label = selinux === undefined ? undefined : bytesToLatin1(selinux);
+  for (const index of stubIndexes) {
+    if (label !== undefined) lists[index]!.push(SELINUX_XATTR, label);
+    settle(index);
   }
-  return nodes;
+  return { nodes, table, minMtimeSec, minMtimeNsec };
 }

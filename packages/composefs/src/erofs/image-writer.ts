@@ -37,7 +37,7 @@ function check(sink: ByteSink, expected: number, what: string): void {
  * Serialises a laid-out image: header, superblock, inode table, shared xattr
  * table, data blocks, in one pass. Yields chunks of about 1 MiB.
  */
-export function* serializeImage(version: ComposefsVersion, nodes: ImageNode[], image: ImageLayout): Generator<Uint8Array> {
+export function* serializeImage(version: ComposefsVersion, nodes: readonly ImageNode[], image: ImageLayout): Generator<Uint8Array> {
   const sink = new ByteSink();
 
   // composefs header (lcfs_erofs_header_s), then zeros up to the superblock.
@@ -69,7 +69,7 @@ export function* serializeImage(version: ComposefsVersion, nodes: ImageNode[], i
     check(sink, node.nid * F.EROFS_SLOT_SIZE, `inode ${i}`);
     writeInode(sink, node, i);
     if (node.xattrSize > 0) {
-      const entries = image.xattrs[i]!;
+      const entries = node.xattrs;
       sink.u32(node.nameFilter);
       sink.u8(node.sharedCount);
       sink.fill(7);
@@ -183,7 +183,7 @@ function writeXattrEntry(sink: ByteSink, entry: XattrEntry): void {
   sink.align(4);
 }
 
-function writeTail(sink: ByteSink, node: ImageNode, nodes: ImageNode[]): void {
+function writeTail(sink: ByteSink, node: ImageNode, nodes: readonly ImageNode[]): void {
   if (node.tail === 0) return;
   const type = node.mode & S_IFMT;
   if (type === S_IFDIR) {
@@ -198,7 +198,7 @@ function writeTail(sink: ByteSink, node: ImageNode, nodes: ImageNode[]): void {
 }
 
 /** Dirents `start..end` of a directory: their 12-byte records, then their names. */
-function writeDirents(sink: ByteSink, dir: ImageNode, start: number, end: number, nodes: ImageNode[]): void {
+function writeDirents(sink: ByteSink, dir: ImageNode, start: number, end: number, nodes: readonly ImageNode[]): void {
   const names = dir.direntNames!;
   const targets = dir.direntNodes!;
   let nameoff = (end - start) * F.EROFS_DIRENT_SIZE;

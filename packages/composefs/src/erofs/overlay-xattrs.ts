@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { ByteString } from '../tree/byte-string';
 
 /** Prefix of overlayfs' own xattrs; user xattrs under it are escaped by one `overlay.` level. */
@@ -27,13 +28,19 @@ export function escapeOverlayXattrName(name: ByteString): ByteString {
 // trusted.overlay.metacopy value: u8 version 0, u8 length, u8 flags 0, u8 hash algorithm, digest.
 const METACOPY_HEADER_SIZE = 4;
 
-/** `trusted.overlay.metacopy` value for an fs-verity digest (`00 24 00 01`+32 or `00 44 00 02`+64 bytes). */
-export function metacopyValue(digest: Uint8Array): Uint8Array {
-  const value = new Uint8Array(METACOPY_HEADER_SIZE + digest.length);
-  value[1] = value.length;
-  value[3] = digest.length === 64 ? 2 : 1;
-  value.set(digest, METACOPY_HEADER_SIZE);
-  return value;
+const metacopyScratch = Buffer.alloc(METACOPY_HEADER_SIZE + 64);
+
+/**
+ * The `trusted.overlay.metacopy` value for an fs-verity digest
+ * (`00 24 00 01`+32 or `00 44 00 02`+64 bytes) as a byte string, built in
+ * a scratch buffer: one string per external file and nothing else.
+ */
+export function metacopyByteString(digest: Uint8Array): ByteString {
+  const length = METACOPY_HEADER_SIZE + digest.length;
+  metacopyScratch[1] = length;
+  metacopyScratch[3] = digest.length === 64 ? 2 : 1;
+  metacopyScratch.set(digest, METACOPY_HEADER_SIZE);
+  return metacopyScratch.toString('latin1', 0, length);
 }
 
 /** The digest in a metacopy value, or undefined when it holds none (empty or unknown form). */

@@ -49,14 +49,17 @@ export function validateInode(inode: Inode, pathOf: () => ByteString): void {
   }
   if (!isU32(stat.mtimeNsec)) throw fail('stat.mtimeNsec must be an integer in 0..2^32-1');
   let budget = 0;
-  for (const [name, value] of stat.xattrs) {
-    if (name.length === 0 || name.length > MAX_XATTR_NAME_LENGTH || name.includes('\0') || !isByteString(name)) {
-      throw fail(`xattr name '${printableByteString(name)}' must be 1..${MAX_XATTR_NAME_LENGTH} bytes without NUL`);
+  // Most inodes have none: no Map iterator for them.
+  if (stat.xattrs.size > 0) {
+    for (const [name, value] of stat.xattrs) {
+      if (name.length === 0 || name.length > MAX_XATTR_NAME_LENGTH || name.includes('\0') || !isByteString(name)) {
+        throw fail(`xattr name '${printableByteString(name)}' must be 1..${MAX_XATTR_NAME_LENGTH} bytes without NUL`);
+      }
+      if (!(value instanceof Uint8Array) || value.length > MAX_XATTR_VALUE_SIZE) {
+        throw fail(`xattr ${printableByteString(name)}: value must be a Uint8Array of at most ${MAX_XATTR_VALUE_SIZE} bytes`);
+      }
+      budget += XATTR_OVERHEAD + name.length + value.length;
     }
-    if (!(value instanceof Uint8Array) || value.length > MAX_XATTR_VALUE_SIZE) {
-      throw fail(`xattr ${printableByteString(name)}: value must be a Uint8Array of at most ${MAX_XATTR_VALUE_SIZE} bytes`);
-    }
-    budget += XATTR_OVERHEAD + name.length + value.length;
   }
   if (budget > 0 && budget + XATTR_HEADER > MAX_XATTR_BUDGET) {
     throw fail(`xattrs take ${budget + XATTR_HEADER} bytes, more than MAX_XATTR_BUDGET (${MAX_XATTR_BUDGET})`);

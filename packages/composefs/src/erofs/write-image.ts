@@ -39,8 +39,9 @@ export function planErofsImage(root: Directory, options: ErofsWriteOptions = {})
   const range = resolveVersionRange(options.minVersion, options.maxVersion);
   let version = range.min;
   if (version < 1 && range.max >= 1 && treeHasWhiteout(root)) version = 1;
-  const nodes = buildImageNodes(root, version);
-  const layout = layoutImage(nodes);
+  const image = buildImageNodes(root, version);
+  const layout = layoutImage(image);
+  const { nodes } = image;
   return {
     version,
     size: layout.size,

@@ -64,6 +64,11 @@ export class XattrTable {
     return entry;
   }
 
+  /** Whether any inode carries an xattr called `name`. */
+  hasName(name: ByteString): boolean {
+    return this.names.has(name);
+  }
+
   /** Assigns offsets to the shared entries and returns them in table order with the table size. */
   layout(): { shared: XattrEntry[]; size: number } {
     const shared: XattrEntry[] = [];

@@ -27,6 +27,14 @@ export function latin1ToBytes(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * The byte string of `bytes` (one char per byte): Node's latin1 decoder,
+ * several times faster than `String.fromCharCode.apply` on small arrays.
+ */
+export function bytesToLatin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}
+
 /** Copies `bytes` into a fresh, independent array. */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
   const out = allocBytes(bytes.length);
