@@ -14,7 +14,7 @@ import {
 } from './format';
 import type { ImageNode, ImageNodes } from './image-nodes';
 import { POSIX_ACL_ACCESS, POSIX_ACL_DEFAULT } from './overlay-xattrs';
-import type { XattrEntry } from './xattr-table';
+import { entrySize, type XattrEntry } from './xattr-table';
 
 /**
  * Where and how one inode is laid out (composefs-image-format.md §5.4–5.5);
@@ -92,9 +92,9 @@ export function layoutImage(image: ImageNodes): ImageLayout {
       let inlineSize = 0;
       let filter = 0;
       for (const entry of entries) {
-        filter |= entry.bit;
+        filter |= entry.name.bit;
         if (entry.offset >= 0 && sharedCount < MAX_SHARED_XATTRS_PER_INODE) sharedCount++;
-        else inlineSize += entry.size;
+        else inlineSize += entrySize(entry);
       }
       node.sharedCount = sharedCount;
       node.xattrSize = roundUp(XATTR_IBODY_HEADER_SIZE + 4 * sharedCount + inlineSize, 4);

@@ -153,7 +153,8 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
       } else if (size > 0) {
         external = true;
         setXattr(xattrs, OVERLAY_XATTR_METACOPY, inode.digest ? metacopyByteString(inode.digest) : '');
-        if (inode.payload) setXattr(xattrs, OVERLAY_XATTR_REDIRECT, `/${inode.payload}`);
+        // The table stores redirects without their leading `/` (see xattr-table.ts): the payload string itself.
+        if (inode.payload) setXattr(xattrs, OVERLAY_XATTR_REDIRECT, inode.payload);
       }
     } else if (inode.kind === 'symlink') {
       target = inode.target;

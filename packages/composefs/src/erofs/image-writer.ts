@@ -3,7 +3,7 @@ import { ByteSink } from './byte-sink';
 import * as F from './format';
 import type { ImageLayout } from './image-layout';
 import type { ImageNode } from './image-nodes';
-import type { XattrEntry } from './xattr-table';
+import { valueLength, type XattrEntry } from './xattr-table';
 import type { ComposefsVersion } from './version';
 
 function fileType(mode: number): number {
@@ -175,10 +175,12 @@ function writeInode(sink: ByteSink, node: ImageNode, ino: number): void {
 }
 
 function writeXattrEntry(sink: ByteSink, entry: XattrEntry): void {
-  sink.u8(entry.suffix.length);
-  sink.u8(entry.index);
-  sink.u16(entry.value.length);
-  sink.latin1(entry.suffix);
+  const { suffix, index, valuePrefix } = entry.name;
+  sink.u8(suffix.length);
+  sink.u8(index);
+  sink.u16(valueLength(entry));
+  sink.latin1(suffix);
+  sink.latin1(valuePrefix);
   sink.latin1(entry.value);
   sink.align(4);
 }

@@ -1,38 +1,55 @@
 import type { ByteString } from '../tree/byte-string';
 import { EROFS_XATTR_FILTER_BITS, EROFS_XATTR_FILTER_SEED, XATTR_ENTRY_SIZE } from './format';
+import { OVERLAY_XATTR_REDIRECT } from './overlay-xattrs';
 import { splitXattrName } from './xattr-layout';
 import { xxh32 } from './xxh32';
 
+/**
+ * Names whose values all start with the same bytes, which the table leaves
+ * out of its keys: a redirect is `/` + the object's path, and the path is a
+ * string the tree already holds (no copy per external file).
+ */
+const VALUE_PREFIXES: ReadonlyMap<ByteString, ByteString> = new Map([[OVERLAY_XATTR_REDIRECT, '/']]);
+
 /** What an image stores for one xattr name (computed once per distinct name). */
-interface XattrName {
+export interface XattrName {
+  readonly name: ByteString;
   /** EROFS prefix index and the suffix stored after it. */
   readonly index: number;
   readonly suffix: ByteString;
   /** Name filter bit (`1 << (xxh32(suffix, seed + index) & 31)`). */
   readonly bit: number;
+  /** Bytes every value of this name starts with, left out of {@link XattrEntry.value}. */
+  readonly valuePrefix: ByteString;
   /** The name's distinct values. */
   readonly values: Map<ByteString, XattrEntry>;
 }
 
 /** One distinct (name, value) pair of an image. */
 export interface XattrEntry {
-  readonly name: ByteString;
-  /** The value as a byte string: it keys the table and is written as is. */
+  readonly name: XattrName;
+  /** The value after the name's `valuePrefix`, as a byte string: it keys the table. */
   readonly value: ByteString;
-  readonly index: number;
-  readonly suffix: ByteString;
-  /** Entry size in an xattr area: header + suffix + value, padded to 4. */
-  readonly size: number;
-  readonly bit: number;
   /** Number of inodes carrying the pair. */
   count: number;
   /** Byte offset in the shared table, or -1 when not shared. */
   offset: number;
 }
 
-// Shared table order: name descending, then value length descending, then value bytes descending.
+/** Bytes of the whole value of an entry. */
+export function valueLength(entry: XattrEntry): number {
+  return entry.name.valuePrefix.length + entry.value.length;
+}
+
+/** Entry size in an xattr area: header + suffix + value, padded to 4. */
+export function entrySize(entry: XattrEntry): number {
+  return (XATTR_ENTRY_SIZE + entry.name.suffix.length + valueLength(entry) + 3) & ~3;
+}
+
+// Shared table order: name descending, then value length descending, then value bytes descending
+// (values of one name share their prefix, so comparing the rest is enough).
 function compareShared(a: XattrEntry, b: XattrEntry): number {
-  if (a.name !== b.name) return a.name < b.name ? 1 : -1;
+  if (a.name !== b.name) return a.name.name < b.name.name ? 1 : -1;
   if (a.value.length !== b.value.length) return b.value.length - a.value.length;
   return a.value < b.value ? 1 : a.value > b.value ? -1 : 0;
 }
@@ -45,19 +62,21 @@ function compareShared(a: XattrEntry, b: XattrEntry): number {
 export class XattrTable {
   private readonly names = new Map<ByteString, XattrName>();
 
-  /** The entry for a pair, counting one more use. */
+  /**
+   * The entry for a pair, counting one more use. For a name with a value
+   * prefix ({@link VALUE_PREFIXES}), `value` is what follows the prefix.
+   */
   use(name: ByteString, value: ByteString): XattrEntry {
     let info = this.names.get(name);
     if (info === undefined) {
       const { index, suffix } = splitXattrName(name);
       const bit = 1 << (xxh32(suffix, (EROFS_XATTR_FILTER_SEED + index) >>> 0) & (EROFS_XATTR_FILTER_BITS - 1));
-      info = { index, suffix, bit, values: new Map() };
+      info = { name, index, suffix, bit, valuePrefix: VALUE_PREFIXES.get(name) ?? '', values: new Map() };
       this.names.set(name, info);
     }
     let entry = info.values.get(value);
     if (entry === undefined) {
-      const size = (XATTR_ENTRY_SIZE + info.suffix.length + value.length + 3) & ~3;
-      entry = { name, value, index: info.index, suffix: info.suffix, size, bit: info.bit, count: 0, offset: -1 };
+      entry = { name: info, value, count: 0, offset: -1 };
       info.values.set(value, entry);
     }
     entry.count++;
@@ -77,7 +96,7 @@ export class XattrTable {
     let size = 0;
     for (const entry of shared) {
       entry.offset = size;
-      size += entry.size;
+      size += entrySize(entry);
     }
     return { shared, size };
   }

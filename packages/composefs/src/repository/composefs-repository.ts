@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -75,10 +76,27 @@ export interface ObjectWriter {
   abort(): Promise<void>;
 }
 
-/** `xx/<rest>` for a digest: the object's path below `objects/` and the payload composefs images name. */
+const HEX_DIGITS = '0123456789abcdef';
+const objectNameScratch = Buffer.alloc(2 * 64 + 1);
+
+/**
+ * `xx/<rest>` for a digest: the object's path below `objects/` and the
+ * payload composefs images name. Built as one flat string (an image keeps
+ * one per external file; slicing a hex string would keep three).
+ */
 export function objectName(digest: Uint8Array): string {
-  const hex = toHex(digest);
-  return `${hex.slice(0, 2)}/${hex.slice(2)}`;
+  if (digest.length < 2 || digest.length > 64) {
+    const hex = toHex(digest);
+    return `${hex.slice(0, 2)}/${hex.slice(2)}`;
+  }
+  const out = objectNameScratch;
+  let o = 0;
+  for (let i = 0; i < digest.length; i++) {
+    if (i === 1) out[o++] = 0x2f; // '/'
+    out[o++] = HEX_DIGITS.charCodeAt(digest[i]! >> 4);
+    out[o++] = HEX_DIGITS.charCodeAt(digest[i]! & 15);
+  }
+  return out.toString('latin1', 0, o);
 }
 
 async function exists(path: string): Promise<boolean> {
