@@ -5,7 +5,7 @@ import { resolveImage } from '@metalayer/oci';
 import { useTempDir } from '@metalayer/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
-import { countingStore } from './test-support/counting-store';
+import { countingStore } from '@metalayer/test-fixtures';
 
 describe.skipIf(!haveStub())('hidden-whiteout attach reads the base once', () => {
   const tmp = useTempDir('hidden-whiteout-reads-');

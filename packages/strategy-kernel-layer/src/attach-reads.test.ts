@@ -5,7 +5,7 @@ import { resolveImage } from '@metalayer/oci';
 import { useTempDir } from '@metalayer/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createKernelLayerStrategy } from './kernel-layer-strategy';
-import { countingStore } from './test-support/counting-store';
+import { countingStore } from '@metalayer/test-fixtures';
 
 describe.skipIf(!haveStub())('kernel-layer attach reads the base once', () => {
   const tmp = useTempDir('kernel-layer-reads-');

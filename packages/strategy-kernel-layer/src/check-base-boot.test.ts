@@ -9,7 +9,7 @@ import { baseBootOf, baseBootQueries } from './check-base-boot';
 import { BootEntryConflictError, NotBootableBaseError } from './errors/index';
 import { createKernelLayerStrategy } from './kernel-layer-strategy';
 import { readUnmarkedKernelLayer } from './read-unmarked-kernel-layer';
-import { countingStore } from './test-support/counting-store';
+import { countingStore } from '@metalayer/test-fixtures';
 import { dir, file, osLayer, writeImage } from './test-support/images';
 
 const UKI: BootPayload = { kind: 'uki', uki: { name: 'os.efi', data: bytesSource(new TextEncoder().encode('MZ')) } };

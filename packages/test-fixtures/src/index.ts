@@ -1,7 +1,6 @@
 export {
   buildTestImage,
   tarBytes,
-  countingStore,
   rawTarHeader,
   rawTar,
   TAR_END,
@@ -10,3 +9,4 @@ export {
   type BuiltImage,
 } from './test-image';
 export { OS_LAYERS } from './os-layers';
+export { countingStore, type CountingStore } from './counting-store';

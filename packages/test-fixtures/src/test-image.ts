@@ -83,17 +83,6 @@ export async function buildTestImage(dir: string, layers: TestLayer[], tag = 'te
   return { store, image, reference: `oci:${dir}:${tag}`, diffIds };
 }
 
-/** A store that counts blob reads (to check that a repeated diff_id is read once). */
-export function countingStore(store: ImageStore): { store: ImageStore; reads: Map<string, number> } {
-  const reads = new Map<string, number>();
-  const wrapped = Object.create(store) as ImageStore;
-  wrapped.openBlob = (descriptor, signal, options) => {
-    reads.set(descriptor.digest, (reads.get(descriptor.digest) ?? 0) + 1);
-    return store.openBlob(descriptor, signal, options);
-  };
-  return { store: wrapped, reads };
-}
-
 /**
  * A raw ustar header block (POSIX pax "ustar Interchange Format") with any
  * typeflag, for entry types the writer refuses to produce.

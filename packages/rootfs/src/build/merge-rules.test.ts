@@ -174,7 +174,7 @@ describe('layer merge rules', () => {
       { entries: [W('etc/.wh.x')] },
       { entries: [F('etc/x', big(3))], compression: 'gzip' },
     ], 'repeat');
-    const { store, reads } = countingStore(layout);
+    const { store, opened: reads } = countingStore(layout);
     const rootfs = await readImageRootfs(store, image, { hashThreads: 2 });
     expect(image.manifest.layers[1]!.digest).toBe(image.manifest.layers[3]!.digest);
     expect(reads.get(image.manifest.layers[1]!.digest)).toBe(1);

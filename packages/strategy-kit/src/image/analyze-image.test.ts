@@ -185,7 +185,7 @@ describe('analyzeImage', () => {
 
   it('reads every layer blob once for digests, paths, listings and directories together', async () => {
     const built = await buildTestImage(`${tmp}/once`, [...MERGE_LAYERS.map((entries) => ({ entries, compression: 'gzip' as const }))], 'merge');
-    const { store, reads } = countingStore(built.store);
+    const { store, opened: reads } = countingStore(built.store);
     await analyzeImage(ctx, store, built.image, {
       specs: [DEFAULT_DIGEST_SPEC],
       paths: ['usr', 'etc'],
@@ -198,7 +198,7 @@ describe('analyzeImage', () => {
 
   it.each([['..'], ['usr/../etc'], ['usr//file'], ['usr/']])('refuses the malformed path %j before reading any layer: InvalidArgumentError', async (path) => {
     const built = await buildTestImage(`${tmp}/bad`, [{ entries: [dir_('usr', 1)] }], 'bad');
-    const { store, reads } = countingStore(built.store);
+    const { store, opened: reads } = countingStore(built.store);
     for (const request of [{ paths: [path] }, { listings: [path] }, { directories: [path] }]) {
       const error = await analyzeImage(ctx, store, built.image, request).catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error), String(error)).toBe(true);

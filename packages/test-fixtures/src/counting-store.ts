@@ -1,4 +1,3 @@
-// Test-only (excluded from the build by tsconfig).
 import type { ImageStore } from '@metalayer/core';
 
 /** A store and, per blob digest, how many streams were read from it and how many bytes they delivered. */
