@@ -15,6 +15,7 @@ import {
 } from '@metalayer/core';
 import { copyImage, openLayout, RegistryClient, RegistryStore, resolveImage } from '@metalayer/oci';
 import { createVerifyDependencies, payloadFingerprint } from '@metalayer/strategy-kit';
+import { countingStore } from '@metalayer/test-fixtures';
 import { haveTools, run, startDockerRegistry, useTempDir, type TestRegistry } from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_TAG, writeBaseImage, type BaseImage } from './fixtures/base-image';
@@ -134,6 +135,18 @@ export function testStrategy(options: TestStrategyOptions): void {
         const named = await deps.readComposefsDigests(located.payload);
         expect(named.map((n) => n.text)).toEqual([`composefs.digest=v1-sha512-12:${baseDigest}`]);
         if (located.payload.kind === 'bls') expect(located.payload.options).toContain('console=ttyS0 rw quiet');
+      });
+
+      it('reads the base once: every base layer is streamed exactly once, to the end', async () => {
+        const store = await openLayout(await freshLayout());
+        const counted = countingStore(store);
+        const { layers } = (await resolveImage(store, BASE_TAG)).manifest;
+        await options.create().attach(ctx, { image: { store: counted.store, reference: BASE_TAG }, payload, digest: DEFAULT_DIGEST_SPEC });
+        expect(layers.length).toBeGreaterThan(1);
+        for (const layer of layers) {
+          expect(counted.opened.get(layer.digest), layer.digest).toBe(1);
+          expect(counted.bytesRead.get(layer.digest), layer.digest).toBe(layer.size);
+        }
       });
 
       it('leaves the base image and every one of its blobs untouched', async () => {
