@@ -18,7 +18,24 @@ export const imageOptions = {
   'retry-times': { type: 'string', valueName: 'N', description: 'Retries of a registry request answered 429/5xx (default 4).' },
 } as const satisfies OptionSpecs;
 
-/** Values of {@link imageOptions} (and of the `src-`/`dest-` variants `copy` uses). */
+/** Options of the commands that read SRC and write DEST (`copy`, `attach`), as skopeo names them. */
+export const transferOptions = {
+  'src-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the source registry.' },
+  'dest-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the destination registry.' },
+  'src-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the source registry (default true).' },
+  'dest-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the destination registry (default true).' },
+  'retry-times': imageOptions['retry-times'],
+} as const satisfies OptionSpecs;
+
+/** Store options of one side (`src` or `dest`) from {@link transferOptions} values. */
+export function sideStoreOptions(
+  values: { 'src-creds'?: string; 'dest-creds'?: string; 'src-tls-verify'?: string; 'dest-tls-verify'?: string; 'retry-times'?: string },
+  side: 'src' | 'dest',
+): OpenStoreOptions {
+  return storeOptions({ 'tls-verify': values[`${side}-tls-verify`], creds: values[`${side}-creds`], 'retry-times': values['retry-times'] }, `${side}-`);
+}
+
+/** Values of {@link imageOptions}. */
 export interface ImageOptionValues {
   'tls-verify'?: string;
   creds?: string;

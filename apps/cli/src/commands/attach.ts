@@ -2,7 +2,7 @@ import { InvalidArgumentError, type ImageLocation } from '@metalayer/core';
 import { copyImage, formatReference, openImageStore } from '@metalayer/oci';
 import { defineCommand } from '../command';
 import { digestOptions, digestSpecFromArgs } from '../digest-args';
-import { openImageArg, storeOptions } from '../image-args';
+import { openImageArg, sideStoreOptions, transferOptions } from '../image-args';
 import { payloadFromArgs, payloadOptions } from '../payload-args';
 import { payloadLines, summarizePayload } from '../payload-summary';
 import { strategyRegistry } from '../strategies';
@@ -28,10 +28,7 @@ another store the image is copied there first. --from-image takes the kernel the
     strategy: { type: 'string', valueName: 'NAME', description: 'hidden-whiteout | kernel-layer | artifact.' },
     ...payloadOptions,
     ...digestOptions,
-    'src-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the source registry.' },
-    'dest-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the destination registry.' },
-    'src-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the source registry.' },
-    'dest-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the destination registry.' },
+    ...transferOptions,
   },
   positionals: { min: 2, max: 2 },
   examples: [
@@ -48,10 +45,10 @@ another store the image is copied there first. --from-image takes the kernel the
     }
     const strategy = registry.get(ctx.values.strategy);
     const digest = digestSpecFromArgs(ctx.values);
-    const source = await openImageArg(src, storeOptions({ 'tls-verify': ctx.values['src-tls-verify'], creds: ctx.values['src-creds'] }, 'src-'));
+    const source = await openImageArg(src, sideStoreOptions(ctx.values, 'src'));
     // DEST may be a new, empty layout: open only its store.
     const destination = await openImageStore(dest, {
-      ...storeOptions({ 'tls-verify': ctx.values['dest-tls-verify'], creds: ctx.values['dest-creds'] }, 'dest-'),
+      ...sideStoreOptions(ctx.values, 'dest'),
       create: true,
     });
     if (destination.reference.digest) {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@metalayer/core';
 import { copyImage, formatReference, openImageStore, parsePlatform } from '@metalayer/oci';
 import { defineCommand } from '../command';
-import { soleLayoutEntry, storeOptions } from '../image-args';
+import { sideStoreOptions, soleLayoutEntry, transferOptions } from '../image-args';
 
 /** `metalayer copy`: copy an image (and its referrers) between OCI layouts and registries. */
 export const copyCommand = defineCommand({
@@ -19,11 +19,7 @@ sha256-<hex> fallback tag, and listed untagged in a layout's index.json.`,
     referrers: { type: 'boolean', description: 'Also copy artifacts that refer to the image (and their referrers).' },
     all: { type: 'boolean', description: 'Copy a whole image index with every platform, not just one.' },
     platform: { type: 'string', valueName: 'OS/ARCH[/VARIANT]', description: 'Platform to pick from an image index (default linux/amd64).' },
-    'src-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the source registry.' },
-    'dest-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the destination registry.' },
-    'src-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the source registry (default true).' },
-    'dest-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the destination registry (default true).' },
-    'retry-times': { type: 'string', valueName: 'N', description: 'Retries of a registry request answered 429/5xx (default 4).' },
+    ...transferOptions,
   },
   positionals: { min: 2, max: 2 },
   examples: [
@@ -33,14 +29,8 @@ sha256-<hex> fallback tag, and listed untagged in a layout's index.json.`,
   ],
   async run(ctx) {
     const [src, dest] = ctx.positionals as [string, string];
-    const retries = ctx.values['retry-times'];
-    const source = await openImageStore(src, storeOptions({
-      'tls-verify': ctx.values['src-tls-verify'], creds: ctx.values['src-creds'], 'retry-times': retries,
-    }, 'src-'));
-    const destination = await openImageStore(dest, {
-      ...storeOptions({ 'tls-verify': ctx.values['dest-tls-verify'], creds: ctx.values['dest-creds'], 'retry-times': retries }, 'dest-'),
-      create: true,
-    });
+    const source = await openImageStore(src, sideStoreOptions(ctx.values, 'src'));
+    const destination = await openImageStore(dest, { ...sideStoreOptions(ctx.values, 'dest'), create: true });
     if (destination.reference.digest) {
       throw new InvalidArgumentError({ argument: 'DEST', value: dest, message: 'the destination cannot name a digest: the copy keeps the source digest', hint: 'give a tag, or none' });
     }

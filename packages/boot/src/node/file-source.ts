@@ -18,23 +18,29 @@ export async function openFileSource(path: string): Promise<FileSource> {
     return {
       path,
       size,
-      async read(offset, length) {
-        if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read [${offset}, +${length}) outside ${path} (${size} bytes)`);
-        const buffer = new Uint8Array(length);
-        let done = 0;
-        while (done < length) {
-          const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-          if (bytesRead === 0) throw new Error(`${path}: file shrank while reading (at ${offset + done})`);
-          done += bytesRead;
-        }
-        return buffer;
-      },
+      read: (offset, length) => readRange(handle, path, size, offset, length),
       close: () => handle.close(),
     };
   } catch (error) {
     await handle.close();
     throw error;
   }
+}
+
+/**
+ * Exactly `length` bytes at `offset` of an open file whose size was `size`
+ * when it was opened; a file that shrank since then throws.
+ */
+export async function readRange(handle: FileHandle, path: string, size: number, offset: number, length: number): Promise<Uint8Array> {
+  if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read [${offset}, +${length}) outside ${path} (${size} bytes)`);
+  const buffer = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+    if (bytesRead === 0) throw new Error(`${path}: file shrank while reading (at ${offset + done})`);
+    done += bytesRead;
+  }
+  return buffer;
 }
 
 /** Runs `fn` with a file source and closes it afterwards. */

@@ -3,6 +3,7 @@ import { open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streamSource, toByteSource, type ByteSource } from '../../bytes/byte-source';
+import { readRange } from '../file-source';
 import type { InstallByteInput } from './install-types';
 
 /** Sources opened for a plan, and how to release them. */
@@ -50,17 +51,9 @@ export async function lazyFileSource(path: string): Promise<ByteSource> {
   return {
     size,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read [${offset}, +${length}) outside ${path} (${size} bytes)`);
       const handle = await open(path, 'r');
       try {
-        const buffer = new Uint8Array(length);
-        let done = 0;
-        while (done < length) {
-          const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-          if (bytesRead === 0) throw new Error(`${path}: file shrank while reading (at ${offset + done})`);
-          done += bytesRead;
-        }
-        return buffer;
+        return await readRange(handle, path, size, offset, length);
       } finally {
         await handle.close();
       }
