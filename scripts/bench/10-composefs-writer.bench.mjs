@@ -42,8 +42,22 @@ export function generateTree() {
       else if (kind < 17) {
         const digest = digestOf(name);
         const hex = Buffer.from(digest).toString('hex');
-        insertPath(root, name, createRegularFile({ size: 1000 + f * 997, payload: `${hex.slice(0, 2)}/${hex.slice(2)}`, digest, stat: stat({ mtimeSec: 1_700_000_000n + BigInt(f % 3) }) }));
-      } else insertPath(root, name, createSymlink(`../pkg-${String((d + 1) % DIRS).padStart(4, '0')}/file-001-x`, { stat: stat({ mode: 0o777 }) }));
+        insertPath(
+          root,
+          name,
+          createRegularFile({
+            size: 1000 + f * 997,
+            payload: `${hex.slice(0, 2)}/${hex.slice(2)}`,
+            digest,
+            stat: stat({ mtimeSec: 1_700_000_000n + BigInt(f % 3) }),
+          }),
+        );
+      } else
+        insertPath(
+          root,
+          name,
+          createSymlink(`../pkg-${String((d + 1) % DIRS).padStart(4, '0')}/file-001-x`, { stat: stat({ mode: 0o777 }) }),
+        );
       entries++;
     }
   }

@@ -27,7 +27,7 @@ export async function run({ scratch }) {
   const rows = [];
   for (const algorithm of ['sha256', 'sha512']) {
     const ours = await best(RUNS, () => fsverityDigestFile(file, algorithm));
-    const mibps = (ms) => `${((SIZE / 2 ** 20) / (ms / 1000)).toFixed(0)} MiB/s`;
+    const mibps = (ms) => `${(SIZE / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`;
     let ratio = 'skipped (no openssl)';
     let base = '';
     if (openssl) {
@@ -42,5 +42,9 @@ export async function run({ scratch }) {
     }
     rows.push([`fs-verity ${algorithm}`, `${fmtMs(ours.ms)} (${mibps(ours.ms)})`, `openssl dgst -${algorithm}: ${base}`, ratio, check]);
   }
-  printTable(`256 MiB, best of ${RUNS}, throughput ratio = openssl time / our time`, ['measure', 'metalayer', 'baseline', 'ratio', '= fsverity digest'], rows);
+  printTable(
+    `256 MiB, best of ${RUNS}, throughput ratio = openssl time / our time`,
+    ['measure', 'metalayer', 'baseline', 'ratio', '= fsverity digest'],
+    rows,
+  );
 }

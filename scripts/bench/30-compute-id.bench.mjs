@@ -33,7 +33,7 @@ function contentMaker() {
 /** File sizes: mostly small (a few hundred bytes to ~40 KiB, like a distribution's files), a few large. */
 function* layerEntries(layer, make) {
   let seed = 12345 + layer;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const dirsPerLayer = DIRS / LAYERS;
   yield { name: 'usr/', type: 'directory', mtime: 1_700_000_000 };
   for (let d = 0; d < dirsPerLayer; d++) yield { name: `usr/l${layer}d${d}/`, type: 'directory', mtime: 1_700_000_000 };
@@ -43,7 +43,8 @@ function* layerEntries(layer, make) {
     yield { name: `usr/l${layer}d${f % dirsPerLayer}/f${f}`, type: 'file', mode: 0o644, mtime: 1_700_000_000, body: make(size) };
     if (f % 500 === 0) yield { name: `usr/l${layer}d${f % dirsPerLayer}/s${f}`, type: 'symlink', linkname: `f${f}` };
   }
-  for (let b = 0; b < BIG_FILES / LAYERS; b++) yield { name: `usr/l${layer}d0/big${b}`, type: 'file', mode: 0o755, mtime: 1_700_000_000, body: make(BIG_SIZE) };
+  for (let b = 0; b < BIG_FILES / LAYERS; b++)
+    yield { name: `usr/l${layer}d0/big${b}`, type: 'file', mode: 0o755, mtime: 1_700_000_000, body: make(BIG_SIZE) };
 }
 
 async function buildImage(dir, compression) {
@@ -60,13 +61,26 @@ async function buildImage(dir, compression) {
     bytes += encoded.uncompressedSize();
   }
   const enc = new TextEncoder();
-  const config = { mediaType: MediaType.imageConfig, ...(await store.putBlob(enc.encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } })))) };
-  await store.putManifest(enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageManifest, config, layers })), { tag: 'bench' });
+  const config = {
+    mediaType: MediaType.imageConfig,
+    ...(await store.putBlob(
+      enc.encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } })),
+    )),
+  };
+  await store.putManifest(enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageManifest, config, layers })), {
+    tag: 'bench',
+  });
   return { blobs: layers.map((l) => join(dir, 'blobs', ...l.digest.split(':'))), bytes };
 }
 
 function computeId(root, layout, algorithm, threads) {
-  const args = [join(root, 'scripts/bench/compute-id-child.mjs'), layout, 'bench', algorithm, ...(threads === undefined ? [] : [String(threads)])];
+  const args = [
+    join(root, 'scripts/bench/compute-id-child.mjs'),
+    layout,
+    'bench',
+    algorithm,
+    ...(threads === undefined ? [] : [String(threads)]),
+  ];
   const r = spawnSync(process.execPath, args, { maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`compute-id child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.toString());
@@ -124,7 +138,9 @@ export async function run({ root, scratch }) {
     }
   }
   printTable(
-    `compute-id (--erofs-version 1), best of ${RUNS}; ratio = compute-id wall time / baseline wall time (cpu ratio: CPU time, all threads); peak RSS target < 300 MiB; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `compute-id (--erofs-version 1), best of ${RUNS}; ratio = compute-id wall time / baseline wall time (cpu ratio: CPU time, all threads); peak RSS target < 300 MiB; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     ['image, hash', 'compute-id', 'baseline', 'ratio', 'cpu ratio', 'peak RSS'],
     rows,
   );

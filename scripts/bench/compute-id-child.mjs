@@ -9,7 +9,14 @@ const store = await openLayout(layout);
 const image = await resolveImage(store, tag);
 const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
-const [id] = await computeImageIds(store, image, [{ algorithm, erofsVersion: 1 }], threads === undefined ? {} : { hashThreads: Number(threads) });
+const [id] = await computeImageIds(
+  store,
+  image,
+  [{ algorithm, erofsVersion: 1 }],
+  threads === undefined ? {} : { hashThreads: Number(threads) },
+);
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, hex: id.hex, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+process.stdout.write(
+  JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, hex: id.hex, maxRssBytes: process.resourceUsage().maxRSS * 1024 }),
+);

@@ -29,55 +29,90 @@ function snapshot(dir: string, prefix = ''): string[] {
 // manifest copied with its `subject` pointing at B (what a confused or malicious
 // registry could serve). No command can make this, so the test forges it with
 // @metalayer/oci; everything else goes through the built CLI. No VM is booted.
-describe.skipIf(!haveKernel() || !haveFile(BUSYBOX_STATIC, 'busybox-static'))('install-kernel refuses a kernel sealed for another image', () => {
-  const tmp = useTempDir('metalayer-e2e-refusal-');
-  const layout = join(tmp, 'images');
-  const ref = (tag: string): string => `oci:${layout}:${tag}`;
-  const bootRoot = join(tmp, 'boot');
-  const root = join(tmp, 'empty-root');
-  let cli: MetalayerCli;
-  let images: Map<string, VariantImage>;
-  let sealedForA: AttachJson;
+describe.skipIf(!haveKernel() || !haveFile(BUSYBOX_STATIC, 'busybox-static'))(
+  'install-kernel refuses a kernel sealed for another image',
+  () => {
+    const tmp = useTempDir('metalayer-e2e-refusal-');
+    const layout = join(tmp, 'images');
+    const ref = (tag: string): string => `oci:${layout}:${tag}`;
+    const bootRoot = join(tmp, 'boot');
+    const root = join(tmp, 'empty-root');
+    let cli: MetalayerCli;
+    let images: Map<string, VariantImage>;
+    let sealedForA: AttachJson;
 
-  beforeAll(async () => {
-    cli = createMetalayerCli(join(artifactsDir, 'refusal-cli.log'));
-    images = await writeVariantImages(layout, ['image-a', 'image-b']);
-    sealedForA = attachJson(
-      (await cli(['attach', '--strategy', 'artifact', '--kernel', requireKernel().vmlinuz, '--cmdline', BASE_CMDLINE, '--json', ref('image-a'), ref('image-a')])).json,
-    );
-    // The forgery: A's artifact manifest, byte for byte, except that it now refers to B.
-    const store = await openLayout(layout);
-    const artifact = await store.getManifest(sealedForA.artifact!.digest);
-    const b = (await store.getManifest('image-b')).descriptor;
-    const forged = { ...JSON.parse(new TextDecoder().decode(artifact.parsed.bytes)), subject: { mediaType: b.mediaType, digest: b.digest, size: b.size } };
-    await store.putManifest(encodeJson(forged));
-    mkdirSync(bootRoot, { recursive: true });
-    mkdirSync(root, { recursive: true });
-  }, 300_000);
+    beforeAll(async () => {
+      cli = createMetalayerCli(join(artifactsDir, 'refusal-cli.log'));
+      images = await writeVariantImages(layout, ['image-a', 'image-b']);
+      sealedForA = attachJson(
+        (
+          await cli([
+            'attach',
+            '--strategy',
+            'artifact',
+            '--kernel',
+            requireKernel().vmlinuz,
+            '--cmdline',
+            BASE_CMDLINE,
+            '--json',
+            ref('image-a'),
+            ref('image-a'),
+          ])
+        ).json,
+      );
+      // The forgery: A's artifact manifest, byte for byte, except that it now refers to B.
+      const store = await openLayout(layout);
+      const artifact = await store.getManifest(sealedForA.artifact!.digest);
+      const b = (await store.getManifest('image-b')).descriptor;
+      const forged = {
+        ...JSON.parse(new TextDecoder().decode(artifact.parsed.bytes)),
+        subject: { mediaType: b.mediaType, digest: b.digest, size: b.size },
+      };
+      await store.putManifest(encodeJson(forged));
+      mkdirSync(bootRoot, { recursive: true });
+      mkdirSync(root, { recursive: true });
+    }, 300_000);
 
-  const install = (tag: string, extra: string[] = [], expectCode = 0) =>
-    cli(['install-kernel', '--boot-root', bootRoot, '--root', root, '--entry-token', 'literal:refusal', '--layout', 'bls', ...extra, '--json', ref(tag)], { expectCode });
+    const install = (tag: string, extra: string[] = [], expectCode = 0) =>
+      cli(
+        [
+          'install-kernel',
+          '--boot-root',
+          bootRoot,
+          '--root',
+          root,
+          '--entry-token',
+          'literal:refusal',
+          '--layout',
+          'bls',
+          ...extra,
+          '--json',
+          ref(tag),
+        ],
+        { expectCode },
+      );
 
-  it('locate finds the forged kernel for image B; verify recomputes B and says no (exit 1)', async () => {
-    const located = (await cli(['locate', '--json', ref('image-b')])).json as { strategy?: string };
-    expect(located.strategy).toBe('artifact');
-    const report = verifyJson((await cli(['verify', '--json', ref('image-b')], { expectCode: 1 })).json);
-    expect(report.ok).toBe(false);
-    expect(report.matched).toBeNull();
-    expect(report.problems.length).toBeGreaterThan(0);
-    // The genuine pairing still verifies.
-    expect(verifyJson((await cli(['verify', '--json', ref('image-a')])).json).matched?.hex).toBe(sealedForA.composefsDigest.hex);
-  });
+    it('locate finds the forged kernel for image B; verify recomputes B and says no (exit 1)', async () => {
+      const located = (await cli(['locate', '--json', ref('image-b')])).json as { strategy?: string };
+      expect(located.strategy).toBe('artifact');
+      const report = verifyJson((await cli(['verify', '--json', ref('image-b')], { expectCode: 1 })).json);
+      expect(report.ok).toBe(false);
+      expect(report.matched).toBeNull();
+      expect(report.problems.length).toBeGreaterThan(0);
+      // The genuine pairing still verifies.
+      expect(verifyJson((await cli(['verify', '--json', ref('image-a')])).json).matched?.hex).toBe(sealedForA.composefsDigest.hex);
+    });
 
-  it('install-kernel refuses it with exit 1 and leaves $BOOT as it was, with and without --repo', async () => {
-    // $BOOT already holds A's entry, at the very paths B's kernel would take.
-    await install('image-a');
-    const before = snapshot(bootRoot);
-    expect(before).toContain('loader/entries/');
-    for (const extra of [[], ['--repo', join(tmp, 'repo')]]) {
-      const refused = errorJson((await install('image-b', extra, 1)).json);
-      expect(['MetalayerVerificationError', 'MetalayerDigestMismatchError']).toContain(refused.error.name);
-      expect(snapshot(bootRoot)).toEqual(before);
-    }
-  });
-});
+    it('install-kernel refuses it with exit 1 and leaves $BOOT as it was, with and without --repo', async () => {
+      // $BOOT already holds A's entry, at the very paths B's kernel would take.
+      await install('image-a');
+      const before = snapshot(bootRoot);
+      expect(before).toContain('loader/entries/');
+      for (const extra of [[], ['--repo', join(tmp, 'repo')]]) {
+        const refused = errorJson((await install('image-b', extra, 1)).json);
+        expect(['MetalayerVerificationError', 'MetalayerDigestMismatchError']).toContain(refused.error.name);
+        expect(snapshot(bootRoot)).toEqual(before);
+      }
+    });
+  },
+);

@@ -27,7 +27,10 @@ const OS_RELEASE = 'ID=metalayer-e2e\nNAME="metalayer e2e"\nPRETTY_NAME="metalay
 const BOOT_TEST_TIMEOUT_MS = 900_000;
 
 /** One positive boot per sealed variant: every UKI through systemd-boot as a Type #2 entry, every BLS entry as Type #1. */
-const BOOTS: ReadonlyArray<{ variant: string; loader: BootLoader }> = MATRIX_VARIANTS.map((v) => ({ variant: v.id, loader: 'systemd-boot' }));
+const BOOTS: ReadonlyArray<{ variant: string; loader: BootLoader }> = MATRIX_VARIANTS.map((v) => ({
+  variant: v.id,
+  loader: 'systemd-boot',
+}));
 const TAMPERED = { name: 'matrix-neg-altered-object', variant: 'kernel-layer-bls', loader: 'direct' as BootLoader };
 const ABSENT = { name: 'matrix-neg-other-image-uki', variant: ABSENT_VARIANT.id, loader: 'systemd-boot' as BootLoader };
 const bootName = (variant: string): string => `matrix-${variant}`;
@@ -63,8 +66,16 @@ describe.skipIf(!canBootUefi() || !haveFile(DOCKER_REGISTRY_BIN, 'docker-registr
     mkdirSync(stage, { recursive: true });
     registry = await startDockerRegistry();
     const variants = await sealVariants([...MATRIX_VARIANTS, ABSENT_VARIANT], {
-      cli, workDir: tmp, images, vmlinuz: kernel.vmlinuz, initrd: initramfs.path, stub: FIRMWARE.stub,
-      osRelease, cmdline: BASE_CMDLINE, repo, registryHost: registry.host,
+      cli,
+      workDir: tmp,
+      images,
+      vmlinuz: kernel.vmlinuz,
+      initrd: initramfs.path,
+      stub: FIRMWARE.stub,
+      osRelease,
+      cmdline: BASE_CMDLINE,
+      repo,
+      registryHost: registry.host,
     });
     for (const v of variants) sealed.set(v.plan.id, v);
     // Disks from what the commands wrote: the repository as is, and a copy with the
@@ -77,7 +88,8 @@ describe.skipIf(!canBootUefi() || !haveFile(DOCKER_REGISTRY_BIN, 'docker-registr
       objectPath: objectWithContent(repo, victim.image.bigMarker),
       out: join(tmp, 'data-tampered.img'),
     });
-    for (const b of [...BOOTS, TAMPERED, ABSENT]) media.set(`${b.variant}/${b.loader}`, await bootMediaFor(sealed.get(b.variant)!, b.loader, tmp));
+    for (const b of [...BOOTS, TAMPERED, ABSENT])
+      media.set(`${b.variant}/${b.loader}`, await bootMediaFor(sealed.get(b.variant)!, b.loader, tmp));
   }, 900_000);
 
   afterAll(async () => {
@@ -95,7 +107,11 @@ describe.skipIf(!canBootUefi() || !haveFile(DOCKER_REGISTRY_BIN, 'docker-registr
       const s = sealed.get(v.id)!;
       const hex = s.attach.composefsDigest.hex;
       const karg = `composefs.digest=v1-sha512-12:${hex}`;
-      expect(s.attach).toMatchObject({ strategy: v.strategy, composefsDigest: { algorithm: 'sha512', erofsVersion: 1 }, kernelArgument: karg });
+      expect(s.attach).toMatchObject({
+        strategy: v.strategy,
+        composefsDigest: { algorithm: 'sha512', erofsVersion: 1 },
+        kernelArgument: karg,
+      });
       expect(hex).toMatch(/^[0-9a-f]{128}$/);
       expect(s.attach.payload.kind).toBe(v.kind);
       expect(s.attach.payload.cmdlines.map((c) => c.cmdline)).toEqual([`${BASE_CMDLINE} ${karg}`]);
@@ -103,7 +119,12 @@ describe.skipIf(!canBootUefi() || !haveFile(DOCKER_REGISTRY_BIN, 'docker-registr
       const source = s.image.image.manifestDigest;
       if (v.strategy === 'artifact') expect(s.attach.image.digest).toBe(source);
       else expect(s.attach.image.digest).not.toBe(source);
-      expect(s.verify).toMatchObject({ ok: true, strategy: v.strategy, problems: [], matched: { algorithm: 'sha512', erofsVersion: 1, hex } });
+      expect(s.verify).toMatchObject({
+        ok: true,
+        strategy: v.strategy,
+        problems: [],
+        matched: { algorithm: 'sha512', erofsVersion: 1, hex },
+      });
       expect(s.install.composefsDigest.hex).toBe(hex);
       const token = `${v.strategy}-${kernelVersion}`;
       expect(s.install.entry).toBe(v.kind === 'uki' ? `EFI/Linux/${token}.efi` : `loader/entries/${token}.conf`);
@@ -145,52 +166,73 @@ describe.skipIf(!canBootUefi() || !haveFile(DOCKER_REGISTRY_BIN, 'docker-registr
 
   function record(name: string, v: SealedVariant, loader: BootLoader, result: BootResult, outcome: string): void {
     summary.add({
-      boot: name, strategy: v.plan.strategy, payload: v.plan.kind === 'uki' ? 'UKI' : 'BLS', path: media.get(`${v.plan.id}/${loader}`)!.path,
-      outcome, ok: result.ok, wallMs: result.wallMs, digest: bootDigest(result), log: result.logPath,
+      boot: name,
+      strategy: v.plan.strategy,
+      payload: v.plan.kind === 'uki' ? 'UKI' : 'BLS',
+      path: media.get(`${v.plan.id}/${loader}`)!.path,
+      outcome,
+      ok: result.ok,
+      wallMs: result.wallMs,
+      digest: bootDigest(result),
+      log: result.logPath,
     });
   }
 
   describe.concurrent('boots', () => {
     for (const b of BOOTS) {
-      it(`${b.variant} boots through ${b.loader} into its own image with verity=require`, async ({ expect }) => {
-        const v = sealed.get(b.variant)!;
-        const name = bootName(b.variant);
-        const result = await boot(name, `${b.variant}/${b.loader}`, dataDisk);
-        record(name, v, b.loader, result, 'composefs root');
-        const hex = hexOf(b.variant);
-        assertComposefsBoot(result, name, { digest: hex, algorithm: 'sha512', marker: v.image.bigMarker });
-        expect(markValue(result.marks, 'composefs-karg', 'digest'), describeBoot(result, name)).toBe(hex);
-        expect(markValue(result.marks, 'image', 'path')).toBe(`/sysroot/composefs/images/${hex}`);
-        // A UKI's command line is its .cmdline; systemd-boot prepends initrd= to a Type #1 entry's options.
-        const cmdline = v.attach.payload.cmdlines[0]!.cmdline;
-        const seen = markValue(result.marks, 'cmdline') ?? '';
-        if (v.plan.kind === 'uki' || b.loader === 'direct') {
-          expect(seen).toBe(cmdline);
-        } else {
-          expect(seen).toMatch(/^initrd=\S+ /);
-          expect(seen.slice(seen.indexOf(' ') + 1)).toBe(cmdline);
-        }
-      }, BOOT_TEST_TIMEOUT_MS);
+      it(
+        `${b.variant} boots through ${b.loader} into its own image with verity=require`,
+        async ({ expect }) => {
+          const v = sealed.get(b.variant)!;
+          const name = bootName(b.variant);
+          const result = await boot(name, `${b.variant}/${b.loader}`, dataDisk);
+          record(name, v, b.loader, result, 'composefs root');
+          const hex = hexOf(b.variant);
+          assertComposefsBoot(result, name, { digest: hex, algorithm: 'sha512', marker: v.image.bigMarker });
+          expect(markValue(result.marks, 'composefs-karg', 'digest'), describeBoot(result, name)).toBe(hex);
+          expect(markValue(result.marks, 'image', 'path')).toBe(`/sysroot/composefs/images/${hex}`);
+          // A UKI's command line is its .cmdline; systemd-boot prepends initrd= to a Type #1 entry's options.
+          const cmdline = v.attach.payload.cmdlines[0]!.cmdline;
+          const seen = markValue(result.marks, 'cmdline') ?? '';
+          if (v.plan.kind === 'uki' || b.loader === 'direct') {
+            expect(seen).toBe(cmdline);
+          } else {
+            expect(seen).toMatch(/^initrd=\S+ /);
+            expect(seen.slice(seen.indexOf(' ') + 1)).toBe(cmdline);
+          }
+        },
+        BOOT_TEST_TIMEOUT_MS,
+      );
     }
 
-    it('an object altered on the disk: the image mounts with verity=require, reading the object fails', async ({ expect }) => {
-      const v = sealed.get(TAMPERED.variant)!;
-      const result = await boot(TAMPERED.name, `${TAMPERED.variant}/${TAMPERED.loader}`, tamperedDisk, BOOT_OUTCOMES.objectReadFails);
-      record(TAMPERED.name, v, TAMPERED.loader, result, 'read of /etc/marker-big fails (EIO)');
-      expect(result.ok, describeBoot(result, TAMPERED.name)).toBe(true);
-      expect(markValue(result.marks, 'image-measure')).toBe(`sha512:${hexOf(TAMPERED.variant)}`);
-      expect(markValue(result.marks, 'overlay')).toMatch(/\bverity=require\b/);
-      expect(markValue(result.marks, 'FAIL')).toMatch(/Input\/output error/);
-      expect(result.marks.map((m) => m.text).join('\n')).toMatch(/kmsg .*overlayfs: .*wrong fs-verity digest/);
-    }, BOOT_TEST_TIMEOUT_MS);
+    it(
+      'an object altered on the disk: the image mounts with verity=require, reading the object fails',
+      async ({ expect }) => {
+        const v = sealed.get(TAMPERED.variant)!;
+        const result = await boot(TAMPERED.name, `${TAMPERED.variant}/${TAMPERED.loader}`, tamperedDisk, BOOT_OUTCOMES.objectReadFails);
+        record(TAMPERED.name, v, TAMPERED.loader, result, 'read of /etc/marker-big fails (EIO)');
+        expect(result.ok, describeBoot(result, TAMPERED.name)).toBe(true);
+        expect(markValue(result.marks, 'image-measure')).toBe(`sha512:${hexOf(TAMPERED.variant)}`);
+        expect(markValue(result.marks, 'overlay')).toMatch(/\bverity=require\b/);
+        expect(markValue(result.marks, 'FAIL')).toMatch(/Input\/output error/);
+        expect(result.marks.map((m) => m.text).join('\n')).toMatch(/kmsg .*overlayfs: .*wrong fs-verity digest/);
+      },
+      BOOT_TEST_TIMEOUT_MS,
+    );
 
-    it('a UKI sealed for an image the repository lacks mounts nothing', async ({ expect }) => {
-      const v = sealed.get(ABSENT.variant)!;
-      const result = await boot(ABSENT.name, `${ABSENT.variant}/${ABSENT.loader}`, dataDisk, BOOT_OUTCOMES.imageNotFound);
-      record(ABSENT.name, v, ABSENT.loader, result, 'MARK FAIL image not found');
-      expect(result.ok, describeBoot(result, ABSENT.name)).toBe(true);
-      expect(markValue(result.marks, 'image-missing', 'digest')).toBe(hexOf(ABSENT.variant));
-      expect(result.marks.some((m) => /^(image |image-measure|erofs-mounted|overlay|switch-root|in-composefs-root)/.test(m.text))).toBe(false);
-    }, BOOT_TEST_TIMEOUT_MS);
+    it(
+      'a UKI sealed for an image the repository lacks mounts nothing',
+      async ({ expect }) => {
+        const v = sealed.get(ABSENT.variant)!;
+        const result = await boot(ABSENT.name, `${ABSENT.variant}/${ABSENT.loader}`, dataDisk, BOOT_OUTCOMES.imageNotFound);
+        record(ABSENT.name, v, ABSENT.loader, result, 'MARK FAIL image not found');
+        expect(result.ok, describeBoot(result, ABSENT.name)).toBe(true);
+        expect(markValue(result.marks, 'image-missing', 'digest')).toBe(hexOf(ABSENT.variant));
+        expect(result.marks.some((m) => /^(image |image-measure|erofs-mounted|overlay|switch-root|in-composefs-root)/.test(m.text))).toBe(
+          false,
+        );
+      },
+      BOOT_TEST_TIMEOUT_MS,
+    );
   });
 });

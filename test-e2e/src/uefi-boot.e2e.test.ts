@@ -24,7 +24,15 @@ describe.skipIf(!canBootUefi())('UEFI boot of the composefs initramfs', () => {
   beforeAll(async () => {
     fx = await buildHarnessFixture({ workDir: tmp });
     cmdline = kernelCmdline(composefsKarg(fx.repo.digest));
-    uki = (await buildTestUki({ out: join(tmp, 'uki.efi'), kernel: fx.kernel.vmlinuz, initrd: fx.initramfs.path, cmdline, osRelease: OS_RELEASE })).path;
+    uki = (
+      await buildTestUki({
+        out: join(tmp, 'uki.efi'),
+        kernel: fx.kernel.vmlinuz,
+        initrd: fx.initramfs.path,
+        cmdline,
+        osRelease: OS_RELEASE,
+      })
+    ).path;
   });
 
   it('boots a UKI installed as the removable-media loader, straight from OVMF', async () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { main } from './cli';
 import { captureIo } from './test-support/capture-io';
 
-
 describe('metalayer dispatcher', () => {
   it('rejects an unknown command with exit 2 and a hint', async () => {
     const c = captureIo();

@@ -118,8 +118,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       verbose,
       signal: controller.signal,
       print: (line) => io.stdout.write(`${line}\n`),
-      printJson: (value) =>
-        io.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`),
+      printJson: (value) => io.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`),
       warn: (line) => io.stderr.write(`metalayer: ${line}\n`),
       progress: (label, total, unit = 'bytes') => createProgress(io.stderr, io.stderrIsTTY && !json, label, total, unit),
     };

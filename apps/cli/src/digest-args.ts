@@ -3,8 +3,16 @@ import type { OptionSpecs } from './command';
 
 /** `--hash` and `--erofs-version`: how the composefs digest is computed. */
 export const digestOptions = {
-  hash: { type: 'string', valueName: 'sha256|sha512', description: 'fs-verity hash of the composefs image and objects (default sha512, as composefs-rs and bootc).' },
-  'erofs-version': { type: 'string', valueName: '0|1', description: 'composefs EROFS format version (default 1 = composefs-rs V1 = C mkcomposefs --min-version=1).' },
+  hash: {
+    type: 'string',
+    valueName: 'sha256|sha512',
+    description: 'fs-verity hash of the composefs image and objects (default sha512, as composefs-rs and bootc).',
+  },
+  'erofs-version': {
+    type: 'string',
+    valueName: '0|1',
+    description: 'composefs EROFS format version (default 1 = composefs-rs V1 = C mkcomposefs --min-version=1).',
+  },
 } as const satisfies OptionSpecs;
 
 /** The digest spec from `--hash` / `--erofs-version`, defaulting to composefs-rs's. */

@@ -33,7 +33,19 @@ const byName: Record<string, number> = {
   MetalayerNetworkError: ExitCode.environment,
 };
 
-const environmentCodes = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EBUSY', 'ECONNREFUSED', 'ETIMEDOUT']);
+const environmentCodes = new Set([
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'ENOSPC',
+  'EROFS',
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+  'EBUSY',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+]);
 
 /** The exit code for an error thrown out of a command. */
 export function exitCodeFor(error: unknown): number {

@@ -23,7 +23,11 @@ export const transferOptions = {
   'src-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the source registry.' },
   'dest-creds': { type: 'string', valueName: 'USER:PASS', description: 'Credentials for the destination registry.' },
   'src-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the source registry (default true).' },
-  'dest-tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the destination registry (default true).' },
+  'dest-tls-verify': {
+    type: 'string',
+    valueName: 'BOOL',
+    description: 'false: allow plain HTTP to the destination registry (default true).',
+  },
   'retry-times': imageOptions['retry-times'],
 } as const satisfies OptionSpecs;
 
@@ -32,7 +36,10 @@ export function sideStoreOptions(
   values: { 'src-creds'?: string; 'dest-creds'?: string; 'src-tls-verify'?: string; 'dest-tls-verify'?: string; 'retry-times'?: string },
   side: 'src' | 'dest',
 ): OpenStoreOptions {
-  return storeOptions({ 'tls-verify': values[`${side}-tls-verify`], creds: values[`${side}-creds`], 'retry-times': values['retry-times'] }, `${side}-`);
+  return storeOptions(
+    { 'tls-verify': values[`${side}-tls-verify`], creds: values[`${side}-creds`], 'retry-times': values['retry-times'] },
+    `${side}-`,
+  );
 }
 
 /** Values of {@link imageOptions}. */
@@ -60,7 +67,11 @@ export function parseBoolFlag(option: string, value: string | undefined): boolea
 export function storeOptions(values: ImageOptionValues, prefix = ''): OpenStoreOptions {
   const retries = values['retry-times'];
   if (retries !== undefined && !/^\d+$/.test(retries)) {
-    throw new InvalidArgumentError({ argument: '--retry-times', value: retries, message: `--retry-times must be a number, got "${retries}"` });
+    throw new InvalidArgumentError({
+      argument: '--retry-times',
+      value: retries,
+      message: `--retry-times must be a number, got "${retries}"`,
+    });
   }
   const tls = parseBoolFlag(`--${prefix}tls-verify`, values['tls-verify']);
   return {

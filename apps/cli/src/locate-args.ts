@@ -6,7 +6,11 @@ import { strategyRegistry } from './strategies';
 /** Flags that pick the payload of an image (`locate`, `verify`, `install-kernel`, `deploy`). */
 export const locateOptions = {
   strategy: { type: 'string', valueName: 'NAME', description: 'Strategy to look for (default: detect it from the image).' },
-  artifact: { type: 'string', valueName: 'DIGEST', description: 'Artifact strategy: pin one artifact manifest when several refer to the image.' },
+  artifact: {
+    type: 'string',
+    valueName: 'DIGEST',
+    description: 'Artifact strategy: pin one artifact manifest when several refer to the image.',
+  },
   ...imageOptions,
 } as const satisfies OptionSpecs;
 

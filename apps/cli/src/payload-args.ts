@@ -12,11 +12,23 @@ export const payloadOptions = {
   uki: { type: 'string', valueName: 'FILE', description: 'A Unified Kernel Image (unsigned: its .cmdline is rewritten).' },
   kernel: { type: 'string', valueName: 'FILE', description: 'A kernel image (BLS type #1 payload, or a UKI with --stub).' },
   initrd: { type: 'string', valueName: 'FILE', multiple: true, description: 'An initrd, in boot order.' },
-  'from-image': { type: 'boolean', description: "Take the kernel from the image: /usr/lib/modules/<kver>/{vmlinuz,initramfs.img}." },
+  'from-image': { type: 'boolean', description: 'Take the kernel from the image: /usr/lib/modules/<kver>/{vmlinuz,initramfs.img}.' },
   cmdline: { type: 'string', valueName: 'ARGS', description: 'Kernel command line besides the composefs argument (default: empty).' },
-  stub: { type: 'string', valueName: 'FILE', description: 'systemd-stub to build a UKI from the kernel and initrds (e.g. /usr/lib/systemd/boot/efi/linuxx64.efi.stub).' },
-  'os-release': { type: 'string', valueName: 'FILE', description: "os-release for the UKI's .osrel or the BLS entry (default: the image's)." },
-  'kernel-version': { type: 'string', valueName: 'KVER', description: 'Kernel version (default: from the UKI .uname or the bzImage header).' },
+  stub: {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'systemd-stub to build a UKI from the kernel and initrds (e.g. /usr/lib/systemd/boot/efi/linuxx64.efi.stub).',
+  },
+  'os-release': {
+    type: 'string',
+    valueName: 'FILE',
+    description: "os-release for the UKI's .osrel or the BLS entry (default: the image's).",
+  },
+  'kernel-version': {
+    type: 'string',
+    valueName: 'KVER',
+    description: 'Kernel version (default: from the UKI .uname or the bzImage header).',
+  },
   title: { type: 'string', valueName: 'TEXT', description: 'BLS entry title (default: PRETTY_NAME of the os-release).' },
 } as const satisfies OptionSpecs;
 
@@ -51,17 +63,31 @@ async function imageFiles(ctx: StrategyContext, image: ImageLocation, kernels: b
 }
 
 function pickKernelVersion(files: Map<string, PayloadFile>, wanted: string | undefined, image: string): string {
-  const versions = [...new Set([...files.keys()].map((p) => MODULES_FILE.exec(p)).filter((m) => m?.[2] === 'vmlinuz').map((m) => m![1]!))];
+  const versions = [
+    ...new Set(
+      [...files.keys()]
+        .map((p) => MODULES_FILE.exec(p))
+        .filter((m) => m?.[2] === 'vmlinuz')
+        .map((m) => m![1]!),
+    ),
+  ];
   if (wanted) {
     if (!versions.includes(wanted)) {
-      throw new InvalidArgumentError({ argument: '--kernel-version', value: wanted, message: `${image} has no /usr/lib/modules/${wanted}/vmlinuz`, hint: `kernels in the image: ${versions.join(', ') || 'none'}` });
+      throw new InvalidArgumentError({
+        argument: '--kernel-version',
+        value: wanted,
+        message: `${image} has no /usr/lib/modules/${wanted}/vmlinuz`,
+        hint: `kernels in the image: ${versions.join(', ') || 'none'}`,
+      });
     }
     return wanted;
   }
   if (versions.length !== 1) {
     throw new InvalidArgumentError({
       argument: '--from-image',
-      message: versions.length ? `${image} ships ${versions.length} kernels: ${versions.join(', ')}` : `${image} has no /usr/lib/modules/<kver>/vmlinuz`,
+      message: versions.length
+        ? `${image} ships ${versions.length} kernels: ${versions.join(', ')}`
+        : `${image} has no /usr/lib/modules/<kver>/vmlinuz`,
       ...(versions.length ? { hint: 'pick one with --kernel-version' } : {}),
     });
   }
@@ -74,23 +100,34 @@ function pickKernelVersion(files: Map<string, PayloadFile>, wanted: string | und
  * with `--stub F` into a UKI (written under `ctx.tempDir`). A BLS set, or a
  * UKI built here, takes the image's os-release unless `--os-release` names one.
  */
-export async function payloadFromArgs(values: PayloadOptionValues, ctx: StrategyContext, image: ImageLocation & { label: string }): Promise<BootPayload> {
+export async function payloadFromArgs(
+  values: PayloadOptionValues,
+  ctx: StrategyContext,
+  image: ImageLocation & { label: string },
+): Promise<BootPayload> {
   const sources = [values.uki && '--uki', values.kernel && '--kernel', values['from-image'] && '--from-image'].filter(Boolean);
   if (sources.length > 1) {
-    throw new InvalidArgumentError({ argument: String(sources[0]), message: `${sources.join(' and ')} are alternatives`, hint: 'give a UKI, a kernel with its initrds, or --from-image' });
+    throw new InvalidArgumentError({
+      argument: String(sources[0]),
+      message: `${sources.join(' and ')} are alternatives`,
+      hint: 'give a UKI, a kernel with its initrds, or --from-image',
+    });
   }
   if (values.uki) {
     for (const flag of ['initrd', 'stub', 'cmdline', 'os-release', 'title'] as const) {
-      if (values[flag] !== undefined) throw new InvalidArgumentError({ argument: `--${flag}`, message: `--${flag} does not apply to --uki (the UKI carries its own)` });
+      if (values[flag] !== undefined)
+        throw new InvalidArgumentError({ argument: `--${flag}`, message: `--${flag} does not apply to --uki (the UKI carries its own)` });
     }
     const uki = await fileArg(values.uki);
-    const kernelVersion = values['kernel-version'] ?? (await readUkiText(await readUki(uki.data, { subject: values.uki }), '.uname'))?.trim();
+    const kernelVersion =
+      values['kernel-version'] ?? (await readUkiText(await readUki(uki.data, { subject: values.uki }), '.uname'))?.trim();
     return { kind: 'uki', uki, ...(kernelVersion ? { kernelVersion } : {}) };
   }
   if (!values.kernel && !values['from-image']) {
     throw new InvalidArgumentError({
       argument: '--uki',
-      message: 'no payload: give --uki FILE, --kernel FILE [--initrd FILE]…, or --from-image (with --cmdline ARGS and optionally --stub FILE)',
+      message:
+        'no payload: give --uki FILE, --kernel FILE [--initrd FILE]…, or --from-image (with --cmdline ARGS and optionally --stub FILE)',
     });
   }
   const found = await imageFiles(ctx, image, Boolean(values['from-image']));
@@ -99,11 +136,19 @@ export async function payloadFromArgs(values: PayloadOptionValues, ctx: Strategy
   let initrds: PayloadFile[];
   let kernelVersion: string | undefined;
   if (values['from-image']) {
-    if (values.initrd) throw new InvalidArgumentError({ argument: '--initrd', message: '--initrd does not apply to --from-image (the image\'s initramfs.img is used)' });
+    if (values.initrd)
+      throw new InvalidArgumentError({
+        argument: '--initrd',
+        message: "--initrd does not apply to --from-image (the image's initramfs.img is used)",
+      });
     kernelVersion = pickKernelVersion(found.files, values['kernel-version'], image.label);
     kernel = { ...found.files.get(`usr/lib/modules/${kernelVersion}/vmlinuz`)!, name: 'linux' };
     const initrd = found.files.get(`usr/lib/modules/${kernelVersion}/initramfs.img`);
-    if (!initrd) throw new InvalidArgumentError({ argument: '--from-image', message: `${image.label} has /usr/lib/modules/${kernelVersion}/vmlinuz but no initramfs.img next to it` });
+    if (!initrd)
+      throw new InvalidArgumentError({
+        argument: '--from-image',
+        message: `${image.label} has /usr/lib/modules/${kernelVersion}/vmlinuz but no initramfs.img next to it`,
+      });
     initrds = [{ ...initrd, name: 'initrd' }];
   } else {
     kernel = await fileArg(values.kernel!, 'linux');

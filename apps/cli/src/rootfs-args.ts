@@ -6,8 +6,14 @@ import { imageOptions, openImageArg, storeOptions, type ImageOptionValues, type 
 
 /** Options of the commands that read an image's root filesystem (`compute-id`, `dump`, `deploy`). */
 export const rootfsOptions = {
-  bootable: { type: 'boolean', description: 'Apply the bootable transform: /boot and /sysroot emptied (cfsctl oci compute-id --bootable).' },
-  'keep-user-xattrs': { type: 'boolean', description: 'Keep user.* xattrs as well as security.capability (composefs-rs --xattrs keep-user-xattrs).' },
+  bootable: {
+    type: 'boolean',
+    description: 'Apply the bootable transform: /boot and /sysroot emptied (cfsctl oci compute-id --bootable).',
+  },
+  'keep-user-xattrs': {
+    type: 'boolean',
+    description: 'Keep user.* xattrs as well as security.capability (composefs-rs --xattrs keep-user-xattrs).',
+  },
   'no-selinux-relabel': {
     type: 'boolean',
     description: 'With --bootable, go on when the image ships an SELinux policy, without labels (the id then differs from composefs-rs).',
@@ -41,7 +47,10 @@ export function transformOptionsFromArgs(values: RootfsOptionValues): ComposefsT
 }
 
 /** Opens IMAGE and resolves it to one image manifest and config. */
-export async function openRootfsImage(ctx: CommandContext<OptionSpecs>, reference: string): Promise<{ opened: OpenedImage; image: ResolvedImage }> {
+export async function openRootfsImage(
+  ctx: CommandContext<OptionSpecs>,
+  reference: string,
+): Promise<{ opened: OpenedImage; image: ResolvedImage }> {
   const values = ctx.values as RootfsOptionValues;
   const opened = await openImageArg(reference, storeOptions(values));
   const image = await resolveImage(opened.store, opened.reference, {
@@ -52,7 +61,10 @@ export async function openRootfsImage(ctx: CommandContext<OptionSpecs>, referenc
 }
 
 /** A progress callback drawing `layer i/n` and the bytes read (only on a terminal). */
-export function layerProgress(ctx: CommandContext<OptionSpecs>, label: string): { onProgress: (p: RootfsProgress) => void; finish: () => void } {
+export function layerProgress(
+  ctx: CommandContext<OptionSpecs>,
+  label: string,
+): { onProgress: (p: RootfsProgress) => void; finish: () => void } {
   const progress = ctx.progress(label, undefined, 'bytes');
   let before = 0;
   let layer = -1;
@@ -73,6 +85,8 @@ export function layerProgress(ctx: CommandContext<OptionSpecs>, label: string): 
 /** Warns that a bootable id was computed without the SELinux labels composefs-rs would apply. */
 export function warnSelinux(ctx: CommandContext<OptionSpecs>, policy: string | undefined): void {
   if (policy !== undefined) {
-    ctx.warn(`warning: the image selects SELinux policy "${policy}"; computed without labels, so this id differs from composefs-rs/bootc for this image`);
+    ctx.warn(
+      `warning: the image selects SELinux policy "${policy}"; computed without labels, so this id differs from composefs-rs/bootc for this image`,
+    );
   }
 }

@@ -52,7 +52,13 @@ export {
   type BuiltUki,
   type SectionInput,
 } from './uki/build-uki';
-export { editUkiCmdline, setUkiComposefsDigest, type CmdlineEdit, type EditedUki, type EditUkiCmdlineOptions } from './uki/edit-uki-cmdline';
+export {
+  editUkiCmdline,
+  setUkiComposefsDigest,
+  type CmdlineEdit,
+  type EditedUki,
+  type EditUkiCmdlineOptions,
+} from './uki/edit-uki-cmdline';
 export { readKernelUname } from './uki/kernel-uname';
 export { inspectUki, type UkiSummary, type UkiSectionSummary } from './uki/inspect-uki';
 export { mergeSbat, sbatComponents, SBAT_HEADER_LINE, SBAT_UKI_LINE } from './uki/sbat';

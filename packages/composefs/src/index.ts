@@ -107,13 +107,7 @@ export {
   type ComposefsVersion,
   type VersionRange,
 } from './erofs/index';
-export {
-  InvalidTreeError,
-  DumpfileParseError,
-  ErofsFormatError,
-  type InvalidTreeReason,
-  type DumpfileErrorCode,
-} from './errors/index';
+export { InvalidTreeError, DumpfileParseError, ErofsFormatError, type InvalidTreeReason, type DumpfileErrorCode } from './errors/index';
 export {
   MAX_NAME_LENGTH,
   MAX_PATH_LENGTH,

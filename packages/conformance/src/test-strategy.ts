@@ -213,7 +213,14 @@ export function testStrategy(options: TestStrategyOptions): void {
         if (probe.capabilities.needsReferrers) {
           await copyImage(source, attached.result.image.digest, remote, { tag: ATTACHED_TAG, referrers: true });
         } else {
-          run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--preserve-digests', `oci:${dir}:${ATTACHED_TAG}`, `docker://${registry.host}/${repo}:${ATTACHED_TAG}`]);
+          run('skopeo', [
+            'copy',
+            '--quiet',
+            '--dest-tls-verify=false',
+            '--preserve-digests',
+            `oci:${dir}:${ATTACHED_TAG}`,
+            `docker://${registry.host}/${repo}:${ATTACHED_TAG}`,
+          ]);
         }
         const image = { store: remote, reference: ATTACHED_TAG };
         const located = await options.create().locate(ctx, image);

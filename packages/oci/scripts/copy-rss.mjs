@@ -33,10 +33,20 @@ async function* pseudoRandom(size) {
 
 async function generate(dir, size) {
   const store = await oci.openLayout(dir, { create: true });
-  const small = await oci.putLayer(store, [{ name: 'etc/', type: 'directory' }, { name: 'etc/hello', type: 'file', body: new TextEncoder().encode('hi\n') }]);
+  const small = await oci.putLayer(store, [
+    { name: 'etc/', type: 'directory' },
+    { name: 'etc/hello', type: 'file', body: new TextEncoder().encode('hi\n') },
+  ]);
   const big = await oci.putLayer(store, [{ name: 'big.bin', type: 'file', size, body: pseudoRandom(size) }], { compression: 'none' });
-  const config = await store.putBlob(oci.encodeJson({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [small.diffId, big.diffId] } }));
-  const manifest = oci.encodeJson({ schemaVersion: 2, mediaType: oci.MediaType.imageManifest, config: { mediaType: oci.MediaType.imageConfig, ...config }, layers: [small.descriptor, big.descriptor] });
+  const config = await store.putBlob(
+    oci.encodeJson({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [small.diffId, big.diffId] } }),
+  );
+  const manifest = oci.encodeJson({
+    schemaVersion: 2,
+    mediaType: oci.MediaType.imageManifest,
+    config: { mediaType: oci.MediaType.imageConfig, ...config },
+    layers: [small.descriptor, big.descriptor],
+  });
   const descriptor = await store.putManifest(manifest, { tag: 'big' });
   return { digest: descriptor.digest, layer: big.descriptor.size };
 }
@@ -57,15 +67,27 @@ if (phase === 'generate') {
 } else {
   const sizeMiB = Number(args[0] ?? 1024);
   const tmp = mkdtempSync(join(tmpdir(), 'metalayer-rss-'));
-  const port = await new Promise((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
+  const port = await new Promise((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
   const host = `127.0.0.1:${port}`;
-  writeFileSync(join(tmp, 'config.yml'), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(tmp, 'registry')}\nhttp:\n  addr: ${host}\n`);
+  writeFileSync(
+    join(tmp, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(tmp, 'registry')}\nhttp:\n  addr: ${host}\n`,
+  );
   const registry = spawn('/usr/bin/docker-registry', ['serve', join(tmp, 'config.yml')], { stdio: 'ignore' });
   const self = fileURLToPath(import.meta.url);
   const child = (...a) => JSON.parse(execFileSync(process.execPath, [self, ...a], { maxBuffer: 1 << 20 }).toString());
   try {
     for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`http://${host}/v2/`)).ok) break; } catch { /* starting */ }
+      try {
+        if ((await fetch(`http://${host}/v2/`)).ok) break;
+      } catch {
+        /* starting */
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     const results = {

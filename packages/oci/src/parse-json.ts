@@ -21,9 +21,7 @@ export function parseJsonObject(bytes: Uint8Array, subject: string): Record<stri
 }
 
 function isStringMap(value: unknown): boolean {
-  return (
-    value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')
-  );
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
 }
 
 /** Checks one descriptor's required fields; `field` names it in errors (`layers[2]`). */

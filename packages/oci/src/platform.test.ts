@@ -25,7 +25,9 @@ describe('selectPlatform', () => {
     expect(selectPlatform(entries, parsePlatform('linux/arm64/v8')).digest).toBe(entries[2]!.digest);
   });
   it('names the available platforms when none matches', () => {
-    expect(() => selectPlatform(entries, parsePlatform('linux/s390x'))).toThrowError(/available: linux\/arm\/v7, linux\/arm64, linux\/amd64/);
+    expect(() => selectPlatform(entries, parsePlatform('linux/s390x'))).toThrowError(
+      /available: linux\/arm\/v7, linux\/arm64, linux\/amd64/,
+    );
     try {
       selectPlatform(entries, parsePlatform('linux/arm/v6'));
     } catch (e) {

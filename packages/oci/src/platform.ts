@@ -9,7 +9,11 @@ export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' }
 export function parsePlatform(text: string): Platform {
   const parts = text.split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9._-]+$/i.test(p))) {
-    throw new InvalidArgumentError({ argument: '--platform', value: text, message: `invalid platform "${text}": expected os/arch[/variant]` });
+    throw new InvalidArgumentError({
+      argument: '--platform',
+      value: text,
+      message: `invalid platform "${text}": expected os/arch[/variant]`,
+    });
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
   return variant ? { os, architecture, variant } : { os, architecture };

@@ -47,7 +47,11 @@ export function isValidRefName(name: string): boolean {
 }
 
 function fail(reference: string, reason: string): never {
-  throw new InvalidReferenceError({ reference, reason, hint: 'expected oci:DIR[:TAG], oci:DIR@sha256:HEX or docker://HOST[:PORT]/REPO[:TAG|@DIGEST]' });
+  throw new InvalidReferenceError({
+    reference,
+    reason,
+    hint: 'expected oci:DIR[:TAG], oci:DIR@sha256:HEX or docker://HOST[:PORT]/REPO[:TAG|@DIGEST]',
+  });
 }
 
 /** Splits a trailing `@alg:hex` digest off `rest`, validating it. */

@@ -32,13 +32,7 @@ export { composefsTree, type ComposefsTreeOptions, type ComposefsTree } from './
 export { deployImage, type DeployOptions, type DeployResult } from './build/deploy-image';
 export { transformForOci, CONTAINER_XATTR_ALLOWLIST, USER_XATTR_PREFIX, type OciTransformOptions } from './transform/transform-oci';
 export { transformForBoot, BOOT_EMPTIED_DIRECTORIES } from './transform/transform-boot';
-export {
-  findSelinuxPolicy,
-  applySelinuxRule,
-  SELINUX_CONFIG_PATH,
-  SELINUX_XATTR,
-  type SelinuxHandling,
-} from './transform/selinux-policy';
+export { findSelinuxPolicy, applySelinuxRule, SELINUX_CONFIG_PATH, SELINUX_XATTR, type SelinuxHandling } from './transform/selinux-policy';
 export { finalizeTree } from './transform/finalize-tree';
 export { ExternalFiles } from './merge/external-files';
 export { applyLayerComposefsRs, applyEntryComposefsRs, WHITEOUT_PREFIX, OPAQUE_MARKER } from './merge/apply-composefs-rs';

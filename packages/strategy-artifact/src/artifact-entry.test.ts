@@ -5,21 +5,37 @@ import { formatArtifactEntry, parseArtifactEntry, type ArtifactEntry } from './a
 
 const enc = new TextEncoder();
 /** A value as the entry can hold it: no line breaks, no leading/trailing blanks, not empty. */
-const value = fc.string({ minLength: 1, maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, ' ').trim()).filter((s) => s.length > 0);
+const value = fc
+  .string({ minLength: 1, maxLength: 40 })
+  .map((s) => s.replace(/[\r\n]/g, ' ').trim())
+  .filter((s) => s.length > 0);
 const fileName = fc.stringMatching(/^[A-Za-z0-9+_-][A-Za-z0-9+_.-]{0,20}$/);
 
 describe('artifact entry text', () => {
   it('round-trips every entry the strategy can write', () => {
     fc.assert(
-      fc.property(fc.option(value, { nil: undefined }), fc.option(value, { nil: undefined }), value, fileName, fc.array(fileName, { maxLength: 4 }), (title, version, options, linux, initrds) => {
-        const entry: ArtifactEntry = { title, version, options, linux, initrds };
-        expect(parseArtifactEntry(enc.encode(formatArtifactEntry(entry)), 'test')).toEqual(entry);
-      }),
+      fc.property(
+        fc.option(value, { nil: undefined }),
+        fc.option(value, { nil: undefined }),
+        value,
+        fileName,
+        fc.array(fileName, { maxLength: 4 }),
+        (title, version, options, linux, initrds) => {
+          const entry: ArtifactEntry = { title, version, options, linux, initrds };
+          expect(parseArtifactEntry(enc.encode(formatArtifactEntry(entry)), 'test')).toEqual(entry);
+        },
+      ),
     );
   });
 
   it('accepts an entry without options or initrds', () => {
-    expect(parseArtifactEntry(enc.encode('linux /vmlinuz\n'), 'test')).toEqual({ title: undefined, version: undefined, options: '', linux: 'vmlinuz', initrds: [] });
+    expect(parseArtifactEntry(enc.encode('linux /vmlinuz\n'), 'test')).toEqual({
+      title: undefined,
+      version: undefined,
+      options: '',
+      linux: 'vmlinuz',
+      initrds: [],
+    });
   });
 
   it.each([

@@ -49,13 +49,15 @@ export function parseArtifactEntry(bytes: Uint8Array, subject: string): Artifact
     return fail('the boot entry is not a valid BLS type #1 entry', cause);
   }
   for (const line of entry.lines) {
-    if (line.kind === 'field' && !ENTRY_KEYS.has(line.key)) fail(`the boot entry has a "${line.key}" line; only ${[...ENTRY_KEYS].join(', ')} are allowed`);
+    if (line.kind === 'field' && !ENTRY_KEYS.has(line.key))
+      fail(`the boot entry has a "${line.key}" line; only ${[...ENTRY_KEYS].join(', ')} are allowed`);
   }
   for (const key of ['title', 'version', 'options', 'linux']) {
     if (getBlsValues(entry, key).length > 1) fail(`the boot entry has more than one "${key}" line`);
   }
   const fileOf = (key: string, path: string): string => {
-    if (!/^\/[^/]+$/.test(path)) fail(`the boot entry's ${key} path ${JSON.stringify(path)} does not name a file of the artifact ("/<title>")`);
+    if (!/^\/[^/]+$/.test(path))
+      fail(`the boot entry's ${key} path ${JSON.stringify(path)} does not name a file of the artifact ("/<title>")`);
     return path.slice(1);
   };
   const linux = getBlsValue(entry, 'linux');

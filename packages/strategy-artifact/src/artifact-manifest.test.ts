@@ -35,7 +35,9 @@ describe.skipIf(!(haveStub() && haveTools('umoci', 'skopeo')))('artifact strateg
       [`"size":${(result.payload as UkiPayload).uki.data.size}`, '"size": UKI size (depends on the systemd stub)'],
       [result.composefsDigest.hex, 'bootable digest'],
     ]);
-    expect(redact(decode(stored.parsed.bytes), names)).toMatchInlineSnapshot(`"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.metalayer.boot.v1","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.dev.metalayer.boot.uki.v1","digest":"<sealed conformance.efi>",<"size": UKI size (depends on the systemd stub)>,"annotations":{"org.opencontainers.image.title":"conformance.efi","dev.metalayer.payload.role":"uki"}}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"<base manifest>","size":623},"annotations":{"dev.metalayer.strategy":"artifact","dev.metalayer.payload.kind":"uki","dev.metalayer.kernel.version":"6.99.0-conformance","composefs.merged.bootable.erofs.v1.fsverity-sha512-12":"<bootable digest>"}}"`);
+    expect(redact(decode(stored.parsed.bytes), names)).toMatchInlineSnapshot(
+      `"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.metalayer.boot.v1","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.dev.metalayer.boot.uki.v1","digest":"<sealed conformance.efi>",<"size": UKI size (depends on the systemd stub)>,"annotations":{"org.opencontainers.image.title":"conformance.efi","dev.metalayer.payload.role":"uki"}}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"<base manifest>","size":623},"annotations":{"dev.metalayer.strategy":"artifact","dev.metalayer.payload.kind":"uki","dev.metalayer.kernel.version":"6.99.0-conformance","composefs.merged.bootable.erofs.v1.fsverity-sha512-12":"<bootable digest>"}}"`,
+    );
     expect(result.image).toEqual(layouts.base().manifest);
     const { mediaType, digest, size } = stored.descriptor;
     expect(result.artifact).toEqual({ mediaType, digest, size, artifactType: 'application/vnd.dev.metalayer.boot.v1' });
@@ -57,7 +59,9 @@ describe.skipIf(!(haveStub() && haveTools('umoci', 'skopeo')))('artifact strateg
       [result.composefsDigest.hex, 'bootable digest'],
       ...layers.map((l) => [l.digest, l.annotations!['org.opencontainers.image.title']!] as const),
     ]);
-    expect(redact(decode(stored.parsed.bytes), names)).toMatchInlineSnapshot(`"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.metalayer.boot.v1","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.dev.metalayer.boot.kernel.v1","digest":"<vmlinuz>","size":280000,"annotations":{"org.opencontainers.image.title":"vmlinuz","dev.metalayer.payload.role":"kernel"}},{"mediaType":"application/vnd.dev.metalayer.boot.initrd.v1","digest":"<initrd>","size":60000,"annotations":{"org.opencontainers.image.title":"initrd","dev.metalayer.payload.role":"initrd"}},{"mediaType":"application/vnd.dev.metalayer.boot.initrd.v1","digest":"<microcode>","size":5000,"annotations":{"org.opencontainers.image.title":"microcode","dev.metalayer.payload.role":"initrd"}},{"mediaType":"application/vnd.dev.metalayer.boot.entry.v1","digest":"<entry.conf>","size":312,"annotations":{"org.opencontainers.image.title":"entry.conf","dev.metalayer.payload.role":"entry"}},{"mediaType":"application/vnd.dev.metalayer.boot.os-release.v1","digest":"<os-release>","size":81,"annotations":{"org.opencontainers.image.title":"os-release","dev.metalayer.payload.role":"os-release"}}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"<base manifest>","size":623},"annotations":{"dev.metalayer.strategy":"artifact","dev.metalayer.payload.kind":"bls","dev.metalayer.kernel.version":"6.99.0-conformance","composefs.merged.bootable.erofs.v1.fsverity-sha512-12":"<bootable digest>"}}"`);
+    expect(redact(decode(stored.parsed.bytes), names)).toMatchInlineSnapshot(
+      `"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.metalayer.boot.v1","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.dev.metalayer.boot.kernel.v1","digest":"<vmlinuz>","size":280000,"annotations":{"org.opencontainers.image.title":"vmlinuz","dev.metalayer.payload.role":"kernel"}},{"mediaType":"application/vnd.dev.metalayer.boot.initrd.v1","digest":"<initrd>","size":60000,"annotations":{"org.opencontainers.image.title":"initrd","dev.metalayer.payload.role":"initrd"}},{"mediaType":"application/vnd.dev.metalayer.boot.initrd.v1","digest":"<microcode>","size":5000,"annotations":{"org.opencontainers.image.title":"microcode","dev.metalayer.payload.role":"initrd"}},{"mediaType":"application/vnd.dev.metalayer.boot.entry.v1","digest":"<entry.conf>","size":312,"annotations":{"org.opencontainers.image.title":"entry.conf","dev.metalayer.payload.role":"entry"}},{"mediaType":"application/vnd.dev.metalayer.boot.os-release.v1","digest":"<os-release>","size":81,"annotations":{"org.opencontainers.image.title":"os-release","dev.metalayer.payload.role":"os-release"}}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"<base manifest>","size":623},"annotations":{"dev.metalayer.strategy":"artifact","dev.metalayer.payload.kind":"bls","dev.metalayer.kernel.version":"6.99.0-conformance","composefs.merged.bootable.erofs.v1.fsverity-sha512-12":"<bootable digest>"}}"`,
+    );
     const entry = decode(await store.readBlob(layers[3]!));
     expect(redact(entry, names)).toMatchInlineSnapshot(`
       "title      Conformance OS 1
@@ -109,7 +113,9 @@ describe.skipIf(!(haveStub() && haveTools('umoci', 'skopeo')))('artifact strateg
     expect(run('umoci', ['ls', '--layout', dir]).stdout.toString()).toBe(`${BASE_TAG}\n`);
     const after = run('skopeo', ['inspect', '--raw', `oci:${dir}:${BASE_TAG}`]).stdout;
     expect(Buffer.compare(after, before)).toBe(0);
-    expect(Buffer.compare(after, await readFile(join(layouts.base().dir, 'blobs', 'sha256', layouts.base().manifest.digest.slice(7))))).toBe(0);
+    expect(
+      Buffer.compare(after, await readFile(join(layouts.base().dir, 'blobs', 'sha256', layouts.base().manifest.digest.slice(7)))),
+    ).toBe(0);
     // skopeo copies the image alone (it does not follow referrers) and is not confused by the extra entry.
     run('skopeo', ['copy', '--quiet', '--preserve-digests', `oci:${dir}:${BASE_TAG}`, `oci:${join(tmp, 'skopeo-copy')}:${BASE_TAG}`]);
     expect((await readIndexJson(join(tmp, 'skopeo-copy'))).manifests.map((m) => m.digest)).toEqual([layouts.base().manifest.digest]);
@@ -130,7 +136,10 @@ describe.skipIf(!(haveStub() && haveTools('umoci', 'skopeo')))('artifact strateg
     expect((error as AlreadyAttachedError).existing).toBe(`artifact ${first.artifact!.digest}`);
     // A different digest spec seals different bytes: also a different payload.
     const sha256 = await createArtifactStrategy()
-      .attach({ tempDir: tmp }, { image: { store, reference: BASE_TAG }, payload: bls, digest: { ...DEFAULT_DIGEST_SPEC, algorithm: 'sha256' } })
+      .attach(
+        { tempDir: tmp },
+        { image: { store, reference: BASE_TAG }, payload: bls, digest: { ...DEFAULT_DIGEST_SPEC, algorithm: 'sha256' } },
+      )
       .catch((e: unknown) => e);
     expect(AlreadyAttachedError.isInstance(sha256)).toBe(true);
   });

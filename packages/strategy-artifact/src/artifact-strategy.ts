@@ -42,7 +42,11 @@ async function writeArtifact(ctx: StrategyContext, store: ImageStore, plan: Arti
   }
   const written = await store.putManifest(plan.manifestBytes, { mediaType: plan.descriptor.mediaType, ...signalOf(ctx) });
   if (written.digest !== plan.descriptor.digest) {
-    throw new DigestMismatchError({ subject: `${store.location}: artifact manifest`, expected: plan.descriptor.digest, actual: written.digest });
+    throw new DigestMismatchError({
+      subject: `${store.location}: artifact manifest`,
+      expected: plan.descriptor.digest,
+      actual: written.digest,
+    });
   }
   return [empty, ...plan.blobs.map((b) => b.descriptor), plan.descriptor];
 }
@@ -67,7 +71,11 @@ export function createArtifactStrategy(): MetaLayerStrategy {
     async attach(ctx: StrategyContext, request: AttachRequest): Promise<AttachResult> {
       const { store } = request.image;
       if (!ARTIFACT_CAPABILITIES.payloadKinds.includes(request.payload.kind)) {
-        throw new InvalidArgumentError({ argument: 'payload.kind', value: request.payload.kind, message: `the ${STRATEGY_NAME} strategy carries ${ARTIFACT_CAPABILITIES.payloadKinds.join(' or ')} payloads` });
+        throw new InvalidArgumentError({
+          argument: 'payload.kind',
+          value: request.payload.kind,
+          message: `the ${STRATEGY_NAME} strategy carries ${ARTIFACT_CAPABILITIES.payloadKinds.join(' or ')} payloads`,
+        });
       }
       const image = await resolveImage(store, request.image.reference, signalOf(ctx));
       const [digest] = await computeBootableDigests(ctx, store, image, [request.digest]);
@@ -94,11 +102,14 @@ export function createArtifactStrategy(): MetaLayerStrategy {
     async locate(ctx: StrategyContext, location: ImageLocation, options: LocateOptions = {}): Promise<LocatedPayload> {
       const { store } = location;
       const image = await resolveImage(store, location.reference, signalOf(ctx));
-      const candidate = options.artifact !== undefined
-        ? await pinArtifact(ctx, store, image.descriptor, imageName(location), options.artifact)
-        : chooseArtifact(imageName(location), await findArtifacts(ctx, store, image.descriptor));
+      const candidate =
+        options.artifact !== undefined
+          ? await pinArtifact(ctx, store, image.descriptor, imageName(location), options.artifact)
+          : chooseArtifact(imageName(location), await findArtifacts(ctx, store, image.descriptor));
       const payload = await readArtifact(ctx, store, candidate);
-      const claims = Object.fromEntries(Object.entries(candidate.manifest.annotations ?? {}).filter(([key]) => key.startsWith('composefs.')));
+      const claims = Object.fromEntries(
+        Object.entries(candidate.manifest.annotations ?? {}).filter(([key]) => key.startsWith('composefs.')),
+      );
       return {
         strategy: STRATEGY_NAME,
         image,

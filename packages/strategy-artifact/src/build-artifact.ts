@@ -43,8 +43,13 @@ const trimmed = (value: string | undefined): string | undefined => (value?.trim(
  */
 function normalizePayload(payload: BootPayload): BootPayload {
   if (payload.kind === 'uki') return payload;
-  for (const [field, value] of [['title', payload.title], ['kernelVersion', payload.kernelVersion], ['options', payload.options]] as const) {
-    if (hasLineBreak(value)) throw new InvalidArgumentError({ argument: `payload.${field}`, value, message: `the BLS ${field} cannot contain a line break` });
+  for (const [field, value] of [
+    ['title', payload.title],
+    ['kernelVersion', payload.kernelVersion],
+    ['options', payload.options],
+  ] as const) {
+    if (hasLineBreak(value))
+      throw new InvalidArgumentError({ argument: `payload.${field}`, value, message: `the BLS ${field} cannot contain a line break` });
   }
   const { title, kernelVersion, ...rest } = payload;
   return {
@@ -61,10 +66,19 @@ function checkNames(names: readonly string[]): void {
   for (const name of names) {
     const problem = payloadNameProblem(name);
     if (problem) {
-      throw new InvalidArgumentError({ argument: 'payload file name', value: name, message: `payload file name ${JSON.stringify(name)} ${problem}`, hint: 'name payload files with a single plain file name such as vmlinuz or os.efi' });
+      throw new InvalidArgumentError({
+        argument: 'payload file name',
+        value: name,
+        message: `payload file name ${JSON.stringify(name)} ${problem}`,
+        hint: 'name payload files with a single plain file name such as vmlinuz or os.efi',
+      });
     }
     if (seen.has(name)) {
-      throw new InvalidArgumentError({ argument: 'payload file name', value: name, message: `two payload files are named ${JSON.stringify(name)} (the artifact carries them under their names; ${ENTRY_FILE_NAME} and ${OS_RELEASE_FILE_NAME} are taken by BLS payloads)` });
+      throw new InvalidArgumentError({
+        argument: 'payload file name',
+        value: name,
+        message: `two payload files are named ${JSON.stringify(name)} (the artifact carries them under their names; ${ENTRY_FILE_NAME} and ${OS_RELEASE_FILE_NAME} are taken by BLS payloads)`,
+      });
     }
     seen.add(name);
   }
@@ -74,7 +88,12 @@ const encoder = new TextEncoder();
 
 function bytesBlob(role: ArtifactRole, name: string, bytes: Uint8Array): ArtifactBlobPlan {
   return {
-    descriptor: { mediaType: PAYLOAD_MEDIA_TYPES[role], digest: digestOf(bytes), size: bytes.byteLength, annotations: { [KEY_TITLE]: name, [KEY_PAYLOAD_ROLE]: role } },
+    descriptor: {
+      mediaType: PAYLOAD_MEDIA_TYPES[role],
+      digest: digestOf(bytes),
+      size: bytes.byteLength,
+      annotations: { [KEY_TITLE]: name, [KEY_PAYLOAD_ROLE]: role },
+    },
     content: () => bytes,
   };
 }
@@ -87,10 +106,14 @@ function bytesBlob(role: ArtifactRole, name: string, bytes: Uint8Array): Artifac
  */
 export async function buildArtifact(sealed: BootPayload, subject: Descriptor, digest: ComposefsDigestValue): Promise<ArtifactPlan> {
   const payload = normalizePayload(sealed);
-  const files = payload.kind === 'uki'
-    ? [{ role: 'uki' as const, file: payload.uki }]
-    : [{ role: 'kernel' as const, file: payload.kernel }, ...payload.initrds.map((file) => ({ role: 'initrd' as const, file }))];
-  checkNames([...files.map(({ file }) => file.name), ...(payload.kind === 'bls' ? [ENTRY_FILE_NAME, ...(payload.osRelease !== undefined ? [OS_RELEASE_FILE_NAME] : [])] : [])]);
+  const files =
+    payload.kind === 'uki'
+      ? [{ role: 'uki' as const, file: payload.uki }]
+      : [{ role: 'kernel' as const, file: payload.kernel }, ...payload.initrds.map((file) => ({ role: 'initrd' as const, file }))];
+  checkNames([
+    ...files.map(({ file }) => file.name),
+    ...(payload.kind === 'bls' ? [ENTRY_FILE_NAME, ...(payload.osRelease !== undefined ? [OS_RELEASE_FILE_NAME] : [])] : []),
+  ]);
 
   const blobs: ArtifactBlobPlan[] = [];
   for (const { role, file } of files) {
@@ -119,7 +142,17 @@ export async function buildArtifact(sealed: BootPayload, subject: Descriptor, di
   const annotations: Record<string, string> = { [KEY_STRATEGY]: STRATEGY_NAME, [KEY_PAYLOAD_KIND]: payload.kind };
   if (payload.kernelVersion !== undefined) annotations[KEY_KERNEL_VERSION] = payload.kernelVersion;
   annotations[bootableDigestKey(digest)] = digest.hex;
-  const manifestBytes = artifactManifest(ARTIFACT_TYPE, blobs.map((b) => b.descriptor), subject, annotations);
-  const descriptor: Descriptor = { mediaType: MediaType.imageManifest, digest: digestOf(manifestBytes), size: manifestBytes.byteLength, artifactType: ARTIFACT_TYPE };
+  const manifestBytes = artifactManifest(
+    ARTIFACT_TYPE,
+    blobs.map((b) => b.descriptor),
+    subject,
+    annotations,
+  );
+  const descriptor: Descriptor = {
+    mediaType: MediaType.imageManifest,
+    digest: digestOf(manifestBytes),
+    size: manifestBytes.byteLength,
+    artifactType: ARTIFACT_TYPE,
+  };
   return { blobs, manifestBytes, descriptor, payload };
 }

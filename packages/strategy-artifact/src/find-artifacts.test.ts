@@ -19,7 +19,11 @@ import { attachTo, baseLayouts, layout, putRawArtifact, readIndexJson, text } fr
 import { wrapStore } from './test-support/wrapped-store';
 
 const strategy = createArtifactStrategy();
-const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e);
+const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 /** A copy of an artifact manifest with one more annotation: a different digest for the same payload. */
 async function putTwin(store: ImageStore, digest: string, note: string): Promise<string> {
@@ -42,24 +46,31 @@ describe.skipIf(!haveStub())('artifact strategy: finding the artifact among refe
     bls = await makeBlsPayload(tmp, 'find');
   });
 
-  it.each(['uki', 'bls'] as const)('locates the %s payload it attached, from the subject image, with the digest hint as a claim', async (kind) => {
-    const store = await layout(await layouts.fresh());
-    const result = await attachTo(tmp, store, kind === 'uki' ? uki : bls);
-    const image = { store, reference: BASE_TAG };
-    expect(await strategy.detect(ctx, image)).toBe(true);
-    const located = await strategy.locate(ctx, image);
-    expect(await payloadFingerprint(located.payload)).toBe(await payloadFingerprint(result.payload));
-    expect(located.payload).toMatchObject({ kind, kernelVersion: '6.99.0-conformance' });
-    if (located.payload.kind === 'bls') expect(located.payload).toMatchObject({ title: bls.title, osRelease: bls.osRelease });
-    expect(located.image.descriptor.digest).toBe(layouts.base().manifest.digest);
-    expect(located.origin).toMatchObject({ kind: 'artifact', manifest: result.artifact });
-    expect(located.claims).toEqual({ 'composefs.merged.bootable.erofs.v1.fsverity-sha512-12': result.composefsDigest.hex });
-  });
+  it.each(['uki', 'bls'] as const)(
+    'locates the %s payload it attached, from the subject image, with the digest hint as a claim',
+    async (kind) => {
+      const store = await layout(await layouts.fresh());
+      const result = await attachTo(tmp, store, kind === 'uki' ? uki : bls);
+      const image = { store, reference: BASE_TAG };
+      expect(await strategy.detect(ctx, image)).toBe(true);
+      const located = await strategy.locate(ctx, image);
+      expect(await payloadFingerprint(located.payload)).toBe(await payloadFingerprint(result.payload));
+      expect(located.payload).toMatchObject({ kind, kernelVersion: '6.99.0-conformance' });
+      if (located.payload.kind === 'bls') expect(located.payload).toMatchObject({ title: bls.title, osRelease: bls.osRelease });
+      expect(located.image.descriptor.digest).toBe(layouts.base().manifest.digest);
+      expect(located.origin).toMatchObject({ kind: 'artifact', manifest: result.artifact });
+      expect(located.claims).toEqual({ 'composefs.merged.bootable.erofs.v1.fsverity-sha512-12': result.composefsDigest.hex });
+    },
+  );
 
   it('picks the lowest manifest digest among artifacts that carry the same payload, downloading each blob once', async () => {
     const store = await layout(await layouts.fresh());
     const result = await attachTo(tmp, store, bls);
-    const twins = [result.artifact!.digest, await putTwin(store, result.artifact!.digest, 'job 2'), await putTwin(store, result.artifact!.digest, 'job 3')];
+    const twins = [
+      result.artifact!.digest,
+      await putTwin(store, result.artifact!.digest, 'job 2'),
+      await putTwin(store, result.artifact!.digest, 'job 3'),
+    ];
     const lowest = [...twins].sort()[0]!;
     const wrapped = wrapStore(store);
     const located = await strategy.locate(ctx, { store: wrapped, reference: BASE_TAG });
@@ -84,7 +95,9 @@ describe.skipIf(!haveStub())('artifact strategy: finding the artifact among refe
 
     const pinned = await strategy.locate(ctx, image, { artifact: rival.digest });
     expect(pinned.payload.kind === 'uki' && pinned.payload.uki.name).toBe('rival.efi');
-    expect(pinned.payload.kind === 'uki' && Buffer.from(await readAllBytes(pinned.payload.uki.data)).toString()).toBe('not the same kernel');
+    expect(pinned.payload.kind === 'uki' && Buffer.from(await readAllBytes(pinned.payload.uki.data)).toString()).toBe(
+      'not the same kernel',
+    );
     const ours = await strategy.locate(ctx, image, { artifact: result.artifact!.digest });
     expect(await payloadFingerprint(ours.payload)).toBe(await payloadFingerprint(result.payload));
   });
@@ -101,7 +114,9 @@ describe.skipIf(!haveStub())('artifact strategy: finding the artifact among refe
   it('refuses a pin that is not one of our artifacts referring to the image', async () => {
     const store = await layout(await layouts.fresh());
     const result = await attachTo(tmp, store, uki);
-    const signature = await putRawArtifact(store, layouts.base().manifest, [{ role: 'uki', title: 'sig', content: text('sig') }], { artifactType: 'application/vnd.example.signature.v1' });
+    const signature = await putRawArtifact(store, layouts.base().manifest, [{ role: 'uki', title: 'sig', content: text('sig') }], {
+      artifactType: 'application/vnd.example.signature.v1',
+    });
     const image = { store, reference: BASE_TAG };
     const cases: [string, string][] = [
       [layouts.base().manifest.digest, 'not application/vnd.dev.metalayer.boot.v1'],
@@ -120,7 +135,9 @@ describe.skipIf(!haveStub())('artifact strategy: finding the artifact among refe
   it('ignores referrers of other artifact types (signatures), for locate, detect and attach', async () => {
     const store = await layout(await layouts.fresh());
     const image = { store, reference: BASE_TAG };
-    await putRawArtifact(store, layouts.base().manifest, [{ role: 'uki', title: 'sig', content: text('sig') }], { artifactType: 'application/vnd.example.signature.v1' });
+    await putRawArtifact(store, layouts.base().manifest, [{ role: 'uki', title: 'sig', content: text('sig') }], {
+      artifactType: 'application/vnd.example.signature.v1',
+    });
     expect(await strategy.detect(ctx, image)).toBe(false);
     expect(PayloadNotFoundError.isInstance(await errorOf(strategy.locate(ctx, image)))).toBe(true);
     const result = await attachTo(tmp, store, uki);
@@ -142,7 +159,9 @@ describe.skipIf(!haveStub())('artifact strategy: finding the artifact among refe
     const lying = wrapStore(store, [{ ...foreign.artifact!, annotations: {} }]);
     const error = await errorOf(strategy.locate({ ...ctx, log: (m) => lines.push(m) }, { store: lying, reference: BASE_TAG }));
     expect(PayloadNotFoundError.isInstance(error)).toBe(true);
-    expect(lines.join('\n')).toContain(`${foreign.artifact!.digest} refers to ${foreign.image.digest}, not to the image ${layouts.base().manifest.digest}`);
+    expect(lines.join('\n')).toContain(
+      `${foreign.artifact!.digest} refers to ${foreign.image.digest}, not to the image ${layouts.base().manifest.digest}`,
+    );
     const pinned = await errorOf(strategy.locate(ctx, image, { artifact: foreign.artifact!.digest }));
     expect(PayloadNotFoundError.isInstance(pinned)).toBe(true);
     // Attaching to the base image is not blocked by the other image's artifact.

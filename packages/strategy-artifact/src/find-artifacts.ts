@@ -22,7 +22,12 @@ export interface ArtifactCandidate {
  * Reads the manifest `digest` (verified by the store) and returns it when it
  * is one of our artifacts referring to `imageDigest`, else why it is not.
  */
-async function readCandidate(store: ImageStore, digest: string, imageDigest: string, signal?: AbortSignal): Promise<ArtifactCandidate | string> {
+async function readCandidate(
+  store: ImageStore,
+  digest: string,
+  imageDigest: string,
+  signal?: AbortSignal,
+): Promise<ArtifactCandidate | string> {
   let stored;
   try {
     stored = await store.getManifest(digest, signal);
@@ -55,7 +60,9 @@ export async function findArtifacts(ctx: StrategyContext, store: ImageStore, ima
     if (typeof candidate === 'string') ctx.log?.(`${STRATEGY_NAME}: ignoring referrer ${candidate}`);
     else found.set(referrer.digest, candidate);
   }
-  return [...found.values()].sort((a, b) => (a.descriptor.digest < b.descriptor.digest ? -1 : a.descriptor.digest > b.descriptor.digest ? 1 : 0));
+  return [...found.values()].sort((a, b) =>
+    a.descriptor.digest < b.descriptor.digest ? -1 : a.descriptor.digest > b.descriptor.digest ? 1 : 0,
+  );
 }
 
 /**
@@ -68,7 +75,13 @@ export function payloadSignature(manifest: ImageManifest): string {
   return JSON.stringify([
     annotations[KEY_PAYLOAD_KIND] ?? null,
     annotations[KEY_KERNEL_VERSION] ?? null,
-    manifest.layers.map((l) => [l.mediaType, l.digest, l.size, l.annotations?.[KEY_TITLE] ?? null, l.annotations?.[KEY_PAYLOAD_ROLE] ?? null]),
+    manifest.layers.map((l) => [
+      l.mediaType,
+      l.digest,
+      l.size,
+      l.annotations?.[KEY_TITLE] ?? null,
+      l.annotations?.[KEY_PAYLOAD_ROLE] ?? null,
+    ]),
   ]);
 }
 
@@ -80,7 +93,12 @@ export function payloadSignature(manifest: ImageManifest): string {
  */
 export function chooseArtifact(imageName: string, candidates: readonly ArtifactCandidate[]): ArtifactCandidate {
   const [first] = candidates;
-  if (!first) throw new PayloadNotFoundError({ image: imageName, strategy: STRATEGY_NAME, reason: `no referrer with artifact type ${ARTIFACT_TYPE}` });
+  if (!first)
+    throw new PayloadNotFoundError({
+      image: imageName,
+      strategy: STRATEGY_NAME,
+      reason: `no referrer with artifact type ${ARTIFACT_TYPE}`,
+    });
   const signatures = new Set(candidates.map((c) => payloadSignature(c.manifest)));
   if (signatures.size > 1) {
     const kinds = [...new Set(candidates.map((c) => c.manifest.annotations?.[KEY_PAYLOAD_KIND] ?? '(none)'))].sort();
@@ -96,9 +114,21 @@ export function chooseArtifact(imageName: string, candidates: readonly ArtifactC
  * referrers API or fallback tag (a copy may have lost those), since its
  * manifest says what it refers to.
  */
-export async function pinArtifact(ctx: StrategyContext, store: ImageStore, image: Descriptor, imageName: string, digest: string): Promise<ArtifactCandidate> {
-  if (!isDigest(digest)) throw new InvalidArgumentError({ argument: '--artifact', value: digest, message: `${JSON.stringify(digest)} is not a digest (sha256:<64 hex>)` });
+export async function pinArtifact(
+  ctx: StrategyContext,
+  store: ImageStore,
+  image: Descriptor,
+  imageName: string,
+  digest: string,
+): Promise<ArtifactCandidate> {
+  if (!isDigest(digest))
+    throw new InvalidArgumentError({
+      argument: '--artifact',
+      value: digest,
+      message: `${JSON.stringify(digest)} is not a digest (sha256:<64 hex>)`,
+    });
   const candidate = await readCandidate(store, digest, image.digest, ctx.signal);
-  if (typeof candidate === 'string') throw new PayloadNotFoundError({ image: imageName, strategy: STRATEGY_NAME, reason: `pinned artifact ${candidate}` });
+  if (typeof candidate === 'string')
+    throw new PayloadNotFoundError({ image: imageName, strategy: STRATEGY_NAME, reason: `pinned artifact ${candidate}` });
   return candidate;
 }

@@ -1,6 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DigestMismatchError, LimitExceededError, MetalayerError, type Descriptor, type ImageStore, type StrategyContext } from '@metalayer/core';
+import {
+  DigestMismatchError,
+  LimitExceededError,
+  MetalayerError,
+  type Descriptor,
+  type ImageStore,
+  type StrategyContext,
+} from '@metalayer/core';
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload } from '@metalayer/conformance';
 import { artifactManifest, EMPTY_BLOB } from '@metalayer/oci';
 import { KEY_PAYLOAD_ROLE, KEY_TITLE, MAX_PAYLOAD_FILE_SIZE, PayloadFormatError } from '@metalayer/strategy-kit';
@@ -11,7 +18,11 @@ import { createArtifactStrategy } from './artifact-strategy';
 import { attachTo, baseLayouts, layout, putRawArtifact, text, type RawFile } from './test-support/artifact-fixtures';
 
 const strategy = createArtifactStrategy();
-const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e);
+const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 const kernel: RawFile = { role: 'kernel', title: 'vmlinuz', content: text('kernel') };
 const initrd: RawFile = { role: 'initrd', title: 'initrd', content: text('initrd') };
@@ -34,29 +45,89 @@ describe.skipIf(!haveStub())('artifact strategy: hostile or malformed artifacts'
   it('reads a hand-made BLS artifact that follows the format', async () => {
     const store = await withArtifact([kernel, initrd, entry(GOOD_ENTRY)], { kind: 'bls', annotations: { [KEY_KERNEL_VERSION]: '1' } });
     const located = await strategy.locate(ctx, { store, reference: BASE_TAG });
-    expect(located.payload).toMatchObject({ kind: 'bls', options: 'quiet', title: 'T', kernelVersion: '1', kernel: { name: 'vmlinuz' }, initrds: [{ name: 'initrd' }] });
+    expect(located.payload).toMatchObject({
+      kind: 'bls',
+      options: 'quiet',
+      title: 'T',
+      kernelVersion: '1',
+      kernel: { name: 'vmlinuz' },
+      initrds: [{ name: 'initrd' }],
+    });
     expect(located.claims).toEqual({});
   });
 
   it.each<[string, RawFile[], Parameters<typeof putRawArtifact>[3], string]>([
-    ['an unknown layer media type', [{ ...kernel, mediaType: 'application/octet-stream' }, entry(GOOD_ENTRY)], { kind: 'bls' }, 'unknown media type application/octet-stream'],
-    ['a role annotation that contradicts the media type', [{ ...kernel, annotations: { [KEY_TITLE]: 'vmlinuz', [KEY_PAYLOAD_ROLE]: 'initrd' } }, entry(GOOD_ENTRY)], { kind: 'bls' }, 'but the media type says kernel'],
-    ['a layer without a title', [{ ...kernel, annotations: { [KEY_PAYLOAD_ROLE]: 'kernel' } }, entry(GOOD_ENTRY)], { kind: 'bls' }, 'no org.opencontainers.image.title'],
+    [
+      'an unknown layer media type',
+      [{ ...kernel, mediaType: 'application/octet-stream' }, entry(GOOD_ENTRY)],
+      { kind: 'bls' },
+      'unknown media type application/octet-stream',
+    ],
+    [
+      'a role annotation that contradicts the media type',
+      [{ ...kernel, annotations: { [KEY_TITLE]: 'vmlinuz', [KEY_PAYLOAD_ROLE]: 'initrd' } }, entry(GOOD_ENTRY)],
+      { kind: 'bls' },
+      'but the media type says kernel',
+    ],
+    [
+      'a layer without a title',
+      [{ ...kernel, annotations: { [KEY_PAYLOAD_ROLE]: 'kernel' } }, entry(GOOD_ENTRY)],
+      { kind: 'bls' },
+      'no org.opencontainers.image.title',
+    ],
     ['a title that leaves the directory', [{ ...kernel, title: '../../etc/passwd' }], { kind: 'uki' }, 'contains "/"'],
     ['a whiteout title', [{ role: 'uki', title: '.wh.boot', content: text('x') }], { kind: 'uki' }, 'starts with ".wh."'],
     ['two layers with one title', [kernel, { ...initrd, title: 'vmlinuz' }, entry(GOOD_ENTRY)], { kind: 'bls' }, 'is used twice'],
     ['an unknown payload kind', [{ role: 'uki', title: 'a.efi', content: text('x') }], { kind: 'efi' }, 'expected "uki" or "bls"'],
-    ['a uki payload with two layers', [{ role: 'uki', title: 'a.efi', content: text('a') }, { role: 'uki', title: 'b.efi', content: text('b') }], { kind: 'uki' }, 'exactly one layer'],
+    [
+      'a uki payload with two layers',
+      [
+        { role: 'uki', title: 'a.efi', content: text('a') },
+        { role: 'uki', title: 'b.efi', content: text('b') },
+      ],
+      { kind: 'uki' },
+      'exactly one layer',
+    ],
     ['a uki payload with a kernel layer', [kernel], { kind: 'uki' }, 'exactly one layer, of role uki'],
     ['a bls payload without an entry', [kernel, initrd], { kind: 'bls' }, 'exactly one kernel and one entry'],
-    ['a bls payload with a uki', [kernel, entry(GOOD_ENTRY), { role: 'uki', title: 'a.efi', content: text('a') }], { kind: 'bls' }, 'cannot carry a uki'],
-    ['an entry that boots another kernel', [{ ...kernel, title: 'bzImage' }, initrd, entry(GOOD_ENTRY)], { kind: 'bls' }, 'the entry boots "vmlinuz"'],
-    ['an entry whose initrds are not the layers', [kernel, initrd, entry('linux /vmlinuz\n')], { kind: 'bls' }, 'are not the initrd layers in order'],
-    ['an entry with a key we do not write', [kernel, initrd, entry(`${GOOD_ENTRY}devicetree /dtb\n`)], { kind: 'bls' }, 'has a "devicetree" line'],
+    [
+      'a bls payload with a uki',
+      [kernel, entry(GOOD_ENTRY), { role: 'uki', title: 'a.efi', content: text('a') }],
+      { kind: 'bls' },
+      'cannot carry a uki',
+    ],
+    [
+      'an entry that boots another kernel',
+      [{ ...kernel, title: 'bzImage' }, initrd, entry(GOOD_ENTRY)],
+      { kind: 'bls' },
+      'the entry boots "vmlinuz"',
+    ],
+    [
+      'an entry whose initrds are not the layers',
+      [kernel, initrd, entry('linux /vmlinuz\n')],
+      { kind: 'bls' },
+      'are not the initrd layers in order',
+    ],
+    [
+      'an entry with a key we do not write',
+      [kernel, initrd, entry(`${GOOD_ENTRY}devicetree /dtb\n`)],
+      { kind: 'bls' },
+      'has a "devicetree" line',
+    ],
     ['an entry with two options lines', [kernel, initrd, entry(`${GOOD_ENTRY}options more\n`)], { kind: 'bls' }, 'more than one "options"'],
-    ['an entry with a path below the root', [kernel, initrd, entry('linux /sub/vmlinuz\ninitrd /initrd\n')], { kind: 'bls' }, 'does not name a file of the artifact'],
+    [
+      'an entry with a path below the root',
+      [kernel, initrd, entry('linux /sub/vmlinuz\ninitrd /initrd\n')],
+      { kind: 'bls' },
+      'does not name a file of the artifact',
+    ],
     ['an entry that is not an entry', [kernel, initrd, entry('options quiet\n')], { kind: 'bls' }, 'not a valid BLS type #1 entry'],
-    ['a kernel version that contradicts the entry', [kernel, initrd, entry(GOOD_ENTRY)], { kind: 'bls', annotations: { [KEY_KERNEL_VERSION]: '2' } }, 'contradicts the entry\'s version'],
+    [
+      'a kernel version that contradicts the entry',
+      [kernel, initrd, entry(GOOD_ENTRY)],
+      { kind: 'bls', annotations: { [KEY_KERNEL_VERSION]: '2' } },
+      "contradicts the entry's version",
+    ],
   ])('refuses %s with PayloadFormatError', async (_what, files, options, reason) => {
     const store = await withArtifact(files, options);
     const image = { store, reference: BASE_TAG };
@@ -70,8 +141,14 @@ describe.skipIf(!haveStub())('artifact strategy: hostile or malformed artifacts'
     const store = await layout(await layouts.fresh());
     const blob = await store.putBlob(text('small'));
     await store.putBlob(EMPTY_BLOB);
-    const layer = (size: number, i = 0): Descriptor => ({ mediaType: PAYLOAD_MEDIA_TYPES.uki, digest: blob.digest, size, annotations: { [KEY_TITLE]: `u${i}.efi`, [KEY_PAYLOAD_ROLE]: 'uki' } });
-    const put = (layers: Descriptor[]) => store.putManifest(artifactManifest(ARTIFACT_TYPE, layers, layouts.base().manifest, { [KEY_PAYLOAD_KIND]: 'uki' }));
+    const layer = (size: number, i = 0): Descriptor => ({
+      mediaType: PAYLOAD_MEDIA_TYPES.uki,
+      digest: blob.digest,
+      size,
+      annotations: { [KEY_TITLE]: `u${i}.efi`, [KEY_PAYLOAD_ROLE]: 'uki' },
+    });
+    const put = (layers: Descriptor[]) =>
+      store.putManifest(artifactManifest(ARTIFACT_TYPE, layers, layouts.base().manifest, { [KEY_PAYLOAD_KIND]: 'uki' }));
     const huge = await put([layer(MAX_PAYLOAD_FILE_SIZE + 1)]);
     const image = { store, reference: BASE_TAG };
     let error = await errorOf(strategy.locate(ctx, image, { artifact: huge.digest }));
@@ -79,8 +156,15 @@ describe.skipIf(!haveStub())('artifact strategy: hostile or malformed artifacts'
     const many = await put(Array.from({ length: MAX_ARTIFACT_LAYERS + 1 }, (_, i) => layer(blob.size, i)));
     error = await errorOf(strategy.locate(ctx, image, { artifact: many.digest }));
     expect(LimitExceededError.isInstance(error) && error.limit).toBe('MAX_ARTIFACT_LAYERS');
-    const entryLayer: Descriptor = { mediaType: PAYLOAD_MEDIA_TYPES.entry, digest: blob.digest, size: 1024 * 1024, annotations: { [KEY_TITLE]: 'entry.conf', [KEY_PAYLOAD_ROLE]: 'entry' } };
-    const bigEntry = await store.putManifest(artifactManifest(ARTIFACT_TYPE, [entryLayer], layouts.base().manifest, { [KEY_PAYLOAD_KIND]: 'bls' }));
+    const entryLayer: Descriptor = {
+      mediaType: PAYLOAD_MEDIA_TYPES.entry,
+      digest: blob.digest,
+      size: 1024 * 1024,
+      annotations: { [KEY_TITLE]: 'entry.conf', [KEY_PAYLOAD_ROLE]: 'entry' },
+    };
+    const bigEntry = await store.putManifest(
+      artifactManifest(ARTIFACT_TYPE, [entryLayer], layouts.base().manifest, { [KEY_PAYLOAD_KIND]: 'bls' }),
+    );
     error = await errorOf(strategy.locate(ctx, image, { artifact: bigEntry.digest }));
     expect(LimitExceededError.isInstance(error) && error.limit).toBe('MAX_BLS_ENTRY_SIZE');
   });

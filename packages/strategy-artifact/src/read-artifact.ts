@@ -1,7 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { LimitExceededError, type BootPayload, type Descriptor, type ImageStore, type PayloadFile, type StrategyContext } from '@metalayer/core';
+import {
+  LimitExceededError,
+  type BootPayload,
+  type Descriptor,
+  type ImageStore,
+  type PayloadFile,
+  type StrategyContext,
+} from '@metalayer/core';
 import { MAX_BLS_ENTRY_SIZE, MAX_ENV_FILE_SIZE } from '@metalayer/boot';
 import { lazyFileSource } from '@metalayer/boot/node';
 import { KEY_PAYLOAD_ROLE, KEY_TITLE, MAX_PAYLOAD_FILE_SIZE, PayloadFormatError } from '@metalayer/strategy-kit';
@@ -48,7 +55,8 @@ function checkLayers(candidate: ArtifactCandidate, subject: string): ArtifactLay
     if (titles.has(title)) fail(`title ${JSON.stringify(title)} is used twice`);
     titles.add(title);
     const [limit, maximum] = SIZE_LIMITS[role];
-    if (descriptor.size > maximum) throw new LimitExceededError({ limit, maximum, actual: descriptor.size, subject: `${subject}: ${title}` });
+    if (descriptor.size > maximum)
+      throw new LimitExceededError({ limit, maximum, actual: descriptor.size, subject: `${subject}: ${title}` });
     return { role, title, descriptor };
   });
 }
@@ -81,28 +89,38 @@ export async function readArtifact(ctx: StrategyContext, store: ImageStore, cand
 
   if (kind === 'uki') {
     const [uki] = byRole('uki');
-    if (!uki || layers.length !== 1) fail(`a uki payload must have exactly one layer, of role uki (found ${layers.map((l) => l.role).join(', ') || 'none'})`);
+    if (!uki || layers.length !== 1)
+      fail(`a uki payload must have exactly one layer, of role uki (found ${layers.map((l) => l.role).join(', ') || 'none'})`);
     return { kind: 'uki', uki: await downloadFile(ctx, store, uki!), ...(kernelVersion !== undefined ? { kernelVersion } : {}) };
   }
   if (kind !== 'bls') return fail(`annotation ${KEY_PAYLOAD_KIND} is ${JSON.stringify(kind)}, expected "uki" or "bls"`);
   if (count('uki') > 0) fail('a bls payload cannot carry a uki layer');
-  if (count('kernel') !== 1 || count('entry') !== 1) fail(`a bls payload needs exactly one kernel and one entry layer (found ${count('kernel')} and ${count('entry')})`);
+  if (count('kernel') !== 1 || count('entry') !== 1)
+    fail(`a bls payload needs exactly one kernel and one entry layer (found ${count('kernel')} and ${count('entry')})`);
   if (count('os-release') > 1) fail('a bls payload carries at most one os-release layer');
 
   const entryLayer = byRole('entry')[0]!;
-  const entry = parseArtifactEntry(await store.readBlob(entryLayer.descriptor, MAX_BLS_ENTRY_SIZE, ctx.signal), `${subject}: ${entryLayer.title}`);
+  const entry = parseArtifactEntry(
+    await store.readBlob(entryLayer.descriptor, MAX_BLS_ENTRY_SIZE, ctx.signal),
+    `${subject}: ${entryLayer.title}`,
+  );
   const kernelLayer = byRole('kernel')[0]!;
   const initrdLayers = byRole('initrd');
-  if (entry.linux !== kernelLayer.title) fail(`the entry boots ${JSON.stringify(entry.linux)} but the kernel layer is titled ${JSON.stringify(kernelLayer.title)}`);
+  if (entry.linux !== kernelLayer.title)
+    fail(`the entry boots ${JSON.stringify(entry.linux)} but the kernel layer is titled ${JSON.stringify(kernelLayer.title)}`);
   const initrdTitles = initrdLayers.map((l) => l.title);
   if (JSON.stringify(entry.initrds) !== JSON.stringify(initrdTitles)) {
     fail(`the entry's initrds ${JSON.stringify(entry.initrds)} are not the initrd layers in order ${JSON.stringify(initrdTitles)}`);
   }
   if (kernelVersion !== undefined && entry.version !== kernelVersion) {
-    fail(`annotation ${KEY_KERNEL_VERSION} ${JSON.stringify(kernelVersion)} contradicts the entry's version ${JSON.stringify(entry.version)}`);
+    fail(
+      `annotation ${KEY_KERNEL_VERSION} ${JSON.stringify(kernelVersion)} contradicts the entry's version ${JSON.stringify(entry.version)}`,
+    );
   }
   const osReleaseLayer = byRole('os-release')[0];
-  const osRelease = osReleaseLayer ? decodeText(await store.readBlob(osReleaseLayer.descriptor, MAX_ENV_FILE_SIZE, ctx.signal), `${subject}: ${osReleaseLayer.title}`) : undefined;
+  const osRelease = osReleaseLayer
+    ? decodeText(await store.readBlob(osReleaseLayer.descriptor, MAX_ENV_FILE_SIZE, ctx.signal), `${subject}: ${osReleaseLayer.title}`)
+    : undefined;
   const kernel = await downloadFile(ctx, store, kernelLayer);
   const initrds: PayloadFile[] = [];
   for (const layer of initrdLayers) initrds.push(await downloadFile(ctx, store, layer));

@@ -1,17 +1,37 @@
 import { join } from 'node:path';
-import { AlreadyAttachedError, verifyPayload, type BlsPayload, type ImageStore, type StrategyContext, type UkiPayload } from '@metalayer/core';
+import {
+  AlreadyAttachedError,
+  verifyPayload,
+  type BlsPayload,
+  type ImageStore,
+  type StrategyContext,
+  type UkiPayload,
+} from '@metalayer/core';
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';
 import { copyImage, encodeJson, fallbackTag, MediaType, openLayout, RegistryClient, RegistryStore } from '@metalayer/oci';
 import { createVerifyDependencies, payloadFingerprint } from '@metalayer/strategy-kit';
-import { haveTools, run, startDockerRegistry, startFakeRegistry, useTempDir, type FakeRegistry, type TestRegistry } from '@metalayer/test-utils';
+import {
+  haveTools,
+  run,
+  startDockerRegistry,
+  startFakeRegistry,
+  useTempDir,
+  type FakeRegistry,
+  type TestRegistry,
+} from '@metalayer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACT_TYPE } from './artifact-media-types';
 import { createArtifactStrategy } from './artifact-strategy';
 import { attachTo, baseLayouts, layout, putRawArtifact, readIndexJson } from './test-support/artifact-fixtures';
 
 const strategy = createArtifactStrategy();
-const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e);
-const remoteStore = (host: string, repo: string): RegistryStore => new RegistryStore(new RegistryClient({ registry: host, scheme: 'http' }), repo);
+const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+const remoteStore = (host: string, repo: string): RegistryStore =>
+  new RegistryStore(new RegistryClient({ registry: host, scheme: 'http' }), repo);
 
 describe.skipIf(!(haveStub() && haveTools('docker-registry', 'skopeo')))('artifact strategy: registries', () => {
   const tmp = useTempDir('strategy-artifact-registry-');
@@ -50,7 +70,13 @@ describe.skipIf(!(haveStub() && haveTools('docker-registry', 'skopeo')))('artifa
     expect(await remote.listTags()).toEqual(expect.arrayContaining(['v1', fallbackTag(base)]));
     const fallback = await remote.getManifest(fallbackTag(base));
     expect(fallback.parsed.kind === 'index' && fallback.parsed.index.manifests).toEqual([
-      { mediaType: MediaType.imageManifest, digest: result.artifact!.digest, size: result.artifact!.size, artifactType: ARTIFACT_TYPE, annotations: expect.objectContaining({ 'dev.metalayer.payload.kind': 'uki' }) },
+      {
+        mediaType: MediaType.imageManifest,
+        digest: result.artifact!.digest,
+        size: result.artifact!.size,
+        artifactType: ARTIFACT_TYPE,
+        annotations: expect.objectContaining({ 'dev.metalayer.payload.kind': 'uki' }),
+      },
     ]);
     const image = { store: remote, reference: 'v1' };
     expect(await strategy.detect(ctx, image)).toBe(true);
@@ -68,7 +94,9 @@ describe.skipIf(!(haveStub() && haveTools('docker-registry', 'skopeo')))('artifa
       [base, undefined, BASE_TAG],
       [result.artifact!.digest, ARTIFACT_TYPE, undefined],
     ]);
-    expect(await payloadFingerprint((await strategy.locate(ctx, { store: await layout(back), reference: BASE_TAG })).payload)).toBe(await payloadFingerprint(result.payload));
+    expect(await payloadFingerprint((await strategy.locate(ctx, { store: await layout(back), reference: BASE_TAG })).payload)).toBe(
+      await payloadFingerprint(result.payload),
+    );
   });
 
   it('attaches straight into docker-registry: idempotent without a duplicate fallback entry, refuses another payload', async () => {
@@ -91,7 +119,9 @@ describe.skipIf(!(haveStub() && haveTools('docker-registry', 'skopeo')))('artifa
     const result = await attachAndPush(uki, remote);
     const other = await writeBaseImage(join(tmp, 'other'), 2);
     await copyImage(other.store, BASE_TAG, remote, { tag: 'other' });
-    const stray = await putRawArtifact(remote, other.manifest, [{ role: 'uki', title: 'stray.efi', content: new TextEncoder().encode('stray') }]);
+    const stray = await putRawArtifact(remote, other.manifest, [
+      { role: 'uki', title: 'stray.efi', content: new TextEncoder().encode('stray') },
+    ]);
     // Anyone can write the fallback tag: list the stray artifact under the base image too.
     const tag = fallbackTag(result.image.digest);
     const current = await remote.getManifest(tag);
@@ -110,7 +140,9 @@ describe.skipIf(!(haveStub() && haveTools('docker-registry', 'skopeo')))('artifa
     expect(await remote.listTags()).toEqual(['v1']);
     fake.log.length = 0;
     const located = await strategy.locate(ctx, { store: remote, reference: 'v1' });
-    expect(fake.log).toContain(`GET /v2/artifact/api/referrers/${result.image.digest}?${new URLSearchParams({ artifactType: ARTIFACT_TYPE })}`);
+    expect(fake.log).toContain(
+      `GET /v2/artifact/api/referrers/${result.image.digest}?${new URLSearchParams({ artifactType: ARTIFACT_TYPE })}`,
+    );
     expect(await payloadFingerprint(located.payload)).toBe(await payloadFingerprint(result.payload));
     const report = await verifyPayload(ctx, remote, located, createVerifyDependencies());
     expect(report.problems).toEqual([]);
@@ -119,7 +151,9 @@ describe.skipIf(!(haveStub() && haveTools('docker-registry', 'skopeo')))('artifa
     const onward = remoteStore(docker.host, 'artifact/from-api');
     await copyImage(remote, 'v1', onward, { tag: 'v1', referrers: true });
     expect(await onward.listTags()).toContain(fallbackTag(result.image.digest));
-    expect(await payloadFingerprint((await strategy.locate(ctx, { store: onward, reference: 'v1' })).payload)).toBe(await payloadFingerprint(result.payload));
+    expect(await payloadFingerprint((await strategy.locate(ctx, { store: onward, reference: 'v1' })).payload)).toBe(
+      await payloadFingerprint(result.payload),
+    );
   });
 
   it('attaches straight into a registry with the referrers API: idempotent, one referrer', async () => {
@@ -130,6 +164,8 @@ describe.skipIf(!(haveStub() && haveTools('docker-registry', 'skopeo')))('artifa
     expect(await remote.listTags()).toEqual(['v1']);
     expect((await remote.listReferrers(first.image.digest)).map((r) => r.digest)).toEqual([first.artifact!.digest]);
     expect(AlreadyAttachedError.isInstance(await errorOf(attachTo(tmp, remote, bls, 'v1')))).toBe(true);
-    expect((await strategy.locate(ctx, { store: remote, reference: 'v1' }, { artifact: first.artifact!.digest })).strategy).toBe('artifact');
+    expect((await strategy.locate(ctx, { store: remote, reference: 'v1' }, { artifact: first.artifact!.digest })).strategy).toBe(
+      'artifact',
+    );
   });
 });

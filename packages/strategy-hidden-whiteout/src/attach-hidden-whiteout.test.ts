@@ -21,7 +21,6 @@ import { KEY_META_LAYER } from './hidden-whiteout-labels';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { putTestLayer, rewriteImage } from './test-support/rewrite-image';
 
-
 describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
   const tmp = useTempDir('hidden-whiteout-attach-');
   const ctx: StrategyContext = { tempDir: tmp };
@@ -51,10 +50,25 @@ describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
 
   it.each([
     ['a /.metalayer directory', [{ name: '.metalayer/', type: 'directory' }], 'directory'],
-    ['a file below /.metalayer', [{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/boot/', type: 'directory' }, { name: './.metalayer/boot/x', type: 'file' }], 'directory'],
+    [
+      'a file below /.metalayer',
+      [
+        { name: '.metalayer/', type: 'directory' },
+        { name: '.metalayer/boot/', type: 'directory' },
+        { name: './.metalayer/boot/x', type: 'file' },
+      ],
+      'directory',
+    ],
     ['a /.metalayer regular file', [{ name: '.metalayer', type: 'file' }], 'regular'],
     ['a /.metalayer symlink', [{ name: '.metalayer', type: 'symlink', linkname: 'usr' }], 'symlink'],
-    ['a /.metalayer that a whiteout first removed, then a directory re-created', [{ name: '.wh..metalayer', type: 'file' }, { name: '.metalayer/', type: 'directory' }], 'directory'],
+    [
+      'a /.metalayer that a whiteout first removed, then a directory re-created',
+      [
+        { name: '.wh..metalayer', type: 'file' },
+        { name: '.metalayer/', type: 'directory' },
+      ],
+      'directory',
+    ],
   ] as const)('refuses a base whose merged tree has %s: PrivateDirectoryConflictError', async (_what, entries, kind) => {
     const reference = await baseWith(entries as unknown as TarWriteEntry[]);
     const error = await attach(ukiPayload, reference);
@@ -64,18 +78,28 @@ describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
   });
 
   it('refuses an image that carries our labels, even when other layers follow: AlreadyAttachedError', async () => {
-    const first = await createHiddenWhiteoutStrategy().attach(ctx, { image: { store, reference: BASE_TAG }, payload: ukiPayload, digest: DEFAULT_DIGEST_SPEC });
+    const first = await createHiddenWhiteoutStrategy().attach(ctx, {
+      image: { store, reference: BASE_TAG },
+      payload: ukiPayload,
+      digest: DEFAULT_DIGEST_SPEC,
+    });
     const extra = await putTestLayer(store, [{ name: 'etc/derived', type: 'file' }]);
     const derived = await rewriteImage(store, await resolveImage(store, first.image.digest), { layers: (l) => [...l, extra] });
     const error = await attach(blsPayload, derived);
     expect(AlreadyAttachedError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ strategy: 'hidden-whiteout', existing: `meta layer ${(await resolveImage(store, first.image.digest)).config.config!.Labels![KEY_META_LAYER]}` });
+    expect(error).toMatchObject({
+      strategy: 'hidden-whiteout',
+      existing: `meta layer ${(await resolveImage(store, first.image.digest)).config.config!.Labels![KEY_META_LAYER]}`,
+    });
   });
 
-  it.each([['../evil.efi'], ['.wh.evil.efi'], ['EFI/evil.efi'], ['.hidden.efi'], ['evil efi.efi'], ['.efi'], ['']])('refuses the UKI name %j: UnsafePathError', async (name) => {
-    const error = await attach({ ...ukiPayload, uki: { ...ukiPayload.uki, name } });
-    expect(UnsafePathError.isInstance(error), String(error)).toBe(true);
-  });
+  it.each([['../evil.efi'], ['.wh.evil.efi'], ['EFI/evil.efi'], ['.hidden.efi'], ['evil efi.efi'], ['.efi'], ['']])(
+    'refuses the UKI name %j: UnsafePathError',
+    async (name) => {
+      const error = await attach({ ...ukiPayload, uki: { ...ukiPayload.uki, name } });
+      expect(UnsafePathError.isInstance(error), String(error)).toBe(true);
+    },
+  );
 
   it.each([['vmlinuz.img'], ['uki.EFI']])('refuses the UKI name %j that does not end in .efi: InvalidArgumentError', async (name) => {
     const error = await attach({ ...ukiPayload, uki: { ...ukiPayload.uki, name } });
@@ -93,7 +117,10 @@ describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
   });
 
   it('refuses a BLS payload whose initrds share a file name: InvalidArgumentError', async () => {
-    const error = await attach({ ...blsPayload, initrds: [blsPayload.initrds[0]!, { ...blsPayload.initrds[1]!, name: blsPayload.initrds[0]!.name }] });
+    const error = await attach({
+      ...blsPayload,
+      initrds: [blsPayload.initrds[0]!, { ...blsPayload.initrds[1]!, name: blsPayload.initrds[0]!.name }],
+    });
     expect(InvalidArgumentError.isInstance(error), String(error)).toBe(true);
   });
 
@@ -106,7 +133,10 @@ describe.skipIf(!haveStub())('hidden-whiteout attach: refusals', () => {
 
   it('uses the entryToken option for the BLS entry and its directory', async () => {
     const result = await attach(blsPayload, BASE_TAG, { entryToken: 'custom' });
-    const located = await createHiddenWhiteoutStrategy().locate(ctx, { store, reference: (result as { image: { digest: string } }).image.digest });
+    const located = await createHiddenWhiteoutStrategy().locate(ctx, {
+      store,
+      reference: (result as { image: { digest: string } }).image.digest,
+    });
     expect(located.origin.kind === 'layer' && located.origin.paths).toEqual([
       '.metalayer/loader/entries/custom-6.99.0-conformance.conf',
       '.metalayer/custom/6.99.0-conformance/vmlinuz',
@@ -145,7 +175,12 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('hidden-whiteout attach: onl
   };
   /** Attaches to `tag`; returns the attached image's tag, its digest, and the base's bootable digest. */
   const attachTo = async (tag: string) => {
-    const result = await createHiddenWhiteoutStrategy().attach(ctx, { image: { store, reference: tag }, tag: `${tag}-attached`, payload: ukiPayload, digest: DEFAULT_DIGEST_SPEC });
+    const result = await createHiddenWhiteoutStrategy().attach(ctx, {
+      image: { store, reference: tag },
+      tag: `${tag}-attached`,
+      payload: ukiPayload,
+      digest: DEFAULT_DIGEST_SPEC,
+    });
     const [base] = await computeBootableDigests(ctx, store, await resolveImage(store, tag), [DEFAULT_DIGEST_SPEC]);
     return { attached: `${tag}-attached`, digest: result.composefsDigest, base };
   };
@@ -155,7 +190,13 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('hidden-whiteout attach: onl
     ['a whiteout of /.metalayer with nothing under that name', [[{ name: '.wh..metalayer', type: 'file' }]]],
     [
       'a /.metalayer that one layer created and a later layer whited out',
-      [[{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/old', type: 'file', body: new TextEncoder().encode('old\n') }], [{ name: '.wh..metalayer', type: 'file' }]],
+      [
+        [
+          { name: '.metalayer/', type: 'directory' },
+          { name: '.metalayer/old', type: 'file', body: new TextEncoder().encode('old\n') },
+        ],
+        [{ name: '.wh..metalayer', type: 'file' }],
+      ],
     ],
   ] as const)('accepts a base with %s: digest and umoci view equal the base', async (_what, layers) => {
     const tag = `history-${count++}`;
@@ -169,7 +210,13 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('hidden-whiteout attach: onl
 
   it('accepts a base whose one layer creates /.metalayer and whites it out itself: composefs-rs drops it, umoci keeps it (documented limit)', async () => {
     // Tools disagree on such a layer (oci-facts.md §4.2): the digest follows composefs-rs, where it is gone.
-    await baseWith('same-layer', [[{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/old', type: 'file' }, { name: '.wh..metalayer', type: 'file' }]]);
+    await baseWith('same-layer', [
+      [
+        { name: '.metalayer/', type: 'directory' },
+        { name: '.metalayer/old', type: 'file' },
+        { name: '.wh..metalayer', type: 'file' },
+      ],
+    ]);
     const { attached, digest, base } = await attachTo('same-layer');
     expect(digest).toEqual(base);
     const baseView = await view('same-layer');

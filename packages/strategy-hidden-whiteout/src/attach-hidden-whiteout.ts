@@ -1,10 +1,4 @@
-import {
-  AlreadyAttachedError,
-  describeImage,
-  type AttachRequest,
-  type AttachResult,
-  type StrategyContext,
-} from '@metalayer/core';
+import { AlreadyAttachedError, describeImage, type AttachRequest, type AttachResult, type StrategyContext } from '@metalayer/core';
 import { putLayer, resolveImage } from '@metalayer/oci';
 import {
   analyzeImage,
@@ -31,7 +25,11 @@ import { STRATEGY_NAME } from './strategy-name';
  * (`AlreadyAttachedError`) or whose merged tree has `/.metalayer`
  * (`PrivateDirectoryConflictError`). Reads each base layer once.
  */
-export async function attachHiddenWhiteout(ctx: StrategyContext, request: AttachRequest, options: MetaLayoutOptions): Promise<AttachResult> {
+export async function attachHiddenWhiteout(
+  ctx: StrategyContext,
+  request: AttachRequest,
+  options: MetaLayoutOptions,
+): Promise<AttachResult> {
   const { store } = request.image;
   const name = describeImage(request.image);
   const signal = ctx.signal ? { signal: ctx.signal } : {};
@@ -59,7 +57,8 @@ export async function attachHiddenWhiteout(ctx: StrategyContext, request: Attach
   const layout = await planMetaLayout(sealed, options);
 
   const fileLabels: Record<string, string> = {};
-  for (const file of layout.files) fileLabels[fileDigestKey(file.role, digest.algorithm)] = await fsverityOfSource(file.data, digest.algorithm);
+  for (const file of layout.files)
+    fileLabels[fileDigestKey(file.role, digest.algorithm)] = await fsverityOfSource(file.data, digest.algorithm);
   const annotations = (role: 'meta' | 'whiteout') => ({ [KEY_LAYER_ROLE]: role, [KEY_STRATEGY]: STRATEGY_NAME });
   // Uncompressed: the payload is mostly compressed already, and a plain tar
   // has the same bytes on every Node/zlib version (diff_id == digest).
@@ -67,8 +66,16 @@ export async function attachHiddenWhiteout(ctx: StrategyContext, request: Attach
   const whiteout = await putLayer(store, whiteoutLayerEntries(), { compression: 'none', annotations: annotations('whiteout') });
   const appended = await appendLayers(store, base, {
     layers: [
-      { descriptor: meta.descriptor, diffId: meta.diffId, createdBy: `metalayer ${STRATEGY_NAME}: add the boot payload under /${PRIVATE_DIRECTORY}` },
-      { descriptor: whiteout.descriptor, diffId: whiteout.diffId, createdBy: `metalayer ${STRATEGY_NAME}: white out /${PRIVATE_DIRECTORY}` },
+      {
+        descriptor: meta.descriptor,
+        diffId: meta.diffId,
+        createdBy: `metalayer ${STRATEGY_NAME}: add the boot payload under /${PRIVATE_DIRECTORY}`,
+      },
+      {
+        descriptor: whiteout.descriptor,
+        diffId: whiteout.diffId,
+        createdBy: `metalayer ${STRATEGY_NAME}: white out /${PRIVATE_DIRECTORY}`,
+      },
     ],
     labels: {
       [KEY_STRATEGY]: STRATEGY_NAME,

@@ -22,9 +22,16 @@ export async function checkFileDigests(labels: readonly FileDigestLabel[], meta:
   }
   for (const label of labels) {
     const member = meta.files.find((f) => f.role === label.role);
-    if (!member) throw new PayloadFormatError({ subject, reason: `label ${label.key} names a ${label.role} file, which the meta layer does not have` });
+    if (!member)
+      throw new PayloadFormatError({
+        subject,
+        reason: `label ${label.key} names a ${label.role} file, which the meta layer does not have`,
+      });
     if (!new RegExp(`^[0-9a-f]{${HEX_LENGTH[label.algorithm]}}$`).test(label.value)) {
-      throw new PayloadFormatError({ subject, reason: `label ${label.key} is not a ${label.algorithm} digest in lowercase hex: ${JSON.stringify(label.value)}` });
+      throw new PayloadFormatError({
+        subject,
+        reason: `label ${label.key} is not a ${label.algorithm} digest in lowercase hex: ${JSON.stringify(label.value)}`,
+      });
     }
     const actual = await fsverityOfSource(await lazyFileSource(member.file), label.algorithm);
     if (actual !== label.value) {

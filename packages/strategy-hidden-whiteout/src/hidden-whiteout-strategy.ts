@@ -35,7 +35,8 @@ export function createHiddenWhiteoutStrategy(options: HiddenWhiteoutStrategyOpti
   const layoutOptions = options.entryToken === undefined ? {} : { entryToken: options.entryToken };
   return {
     name: STRATEGY_NAME,
-    summary: 'adds the kernel under /.metalayer in one layer and whites it out in the next: the booted root and its digest equal the base image',
+    summary:
+      'adds the kernel under /.metalayer in one layer and whites it out in the next: the booted root and its digest equal the base image',
     capabilities: HIDDEN_WHITEOUT_CAPABILITIES,
     async detect(ctx, image) {
       const resolved = await resolveImage(image.store, image.reference, ctx.signal ? { signal: ctx.signal } : {});

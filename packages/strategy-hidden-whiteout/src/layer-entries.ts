@@ -1,14 +1,7 @@
 import { streamSource } from '@metalayer/boot';
 import type { TarWriteEntry } from '@metalayer/oci';
 import type { MetaFile } from './meta-layout';
-import {
-  DIRECTORY_MODE,
-  ENTRY_MTIME,
-  ENTRY_OWNER,
-  FILE_MODE,
-  PRIVATE_DIRECTORY,
-  PRIVATE_DIRECTORY_WHITEOUT,
-} from './private-directory';
+import { DIRECTORY_MODE, ENTRY_MTIME, ENTRY_OWNER, FILE_MODE, PRIVATE_DIRECTORY, PRIVATE_DIRECTORY_WHITEOUT } from './private-directory';
 
 const FIXED = { uid: ENTRY_OWNER, gid: ENTRY_OWNER, mtime: ENTRY_MTIME } as const;
 
@@ -29,7 +22,14 @@ export function metaLayerEntries(files: readonly MetaFile[]): TarWriteEntry[] {
     ...[...directories].map((path) => ({ path, entry: { name: `${path}/`, type: 'directory' as const, mode: DIRECTORY_MODE, ...FIXED } })),
     ...files.map((file) => {
       const path = `${PRIVATE_DIRECTORY}/${file.path}`;
-      const entry: TarWriteEntry = { name: path, type: 'file', mode: FILE_MODE, ...FIXED, size: file.data.size, body: streamSource(file.data) };
+      const entry: TarWriteEntry = {
+        name: path,
+        type: 'file',
+        mode: FILE_MODE,
+        ...FIXED,
+        size: file.data.size,
+        body: streamSource(file.data),
+      };
       return { path, entry };
     }),
   ];

@@ -1,14 +1,20 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_DIGEST_SPEC, type AttachResult, type BootPayload, type ImageStore, type ResolvedImage, type StrategyContext } from '@metalayer/core';
+import {
+  DEFAULT_DIGEST_SPEC,
+  type AttachResult,
+  type BootPayload,
+  type ImageStore,
+  type ResolvedImage,
+  type StrategyContext,
+} from '@metalayer/core';
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';
 import { openLayout, resolveImage } from '@metalayer/oci';
 import { haveTools, run, useTempDir } from '@metalayer/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { describeLayer } from './test-support/rewrite-image';
-
 
 interface Attached {
   readonly store: ImageStore;
@@ -26,7 +32,12 @@ describe.skipIf(!haveStub() || !haveTools('fsverity', 'tar'))('hidden-whiteout: 
     const dir = join(tmp, `layout-${count++}`);
     await cp(baseDir, dir, { recursive: true });
     const store = await openLayout(dir);
-    const result = await createHiddenWhiteoutStrategy().attach(ctx, { image: { store, reference: BASE_TAG }, tag: 'attached', payload, digest: DEFAULT_DIGEST_SPEC });
+    const result = await createHiddenWhiteoutStrategy().attach(ctx, {
+      image: { store, reference: BASE_TAG },
+      tag: 'attached',
+      payload,
+      digest: DEFAULT_DIGEST_SPEC,
+    });
     return { store, dir, result, image: await resolveImage(store, result.image.digest) };
   };
 
@@ -54,7 +65,9 @@ describe.skipIf(!haveStub() || !haveTools('fsverity', 'tar'))('hidden-whiteout: 
     ]);
     const unpacked = unpackMeta(attached);
     for (const file of files) {
-      const hex = run('fsverity', ['digest', '--hash-alg=sha512', '--block-size=4096', '--compact', join(unpacked, file)]).stdout.toString().trim();
+      const hex = run('fsverity', ['digest', '--hash-alg=sha512', '--block-size=4096', '--compact', join(unpacked, file)])
+        .stdout.toString()
+        .trim();
       names.set(hex, `<fs-verity sha512 of /${file}>`);
     }
     return Object.fromEntries(Object.entries(attached.image.config.config?.Labels ?? {}).map(([k, v]) => [k, names.get(v) ?? v]));

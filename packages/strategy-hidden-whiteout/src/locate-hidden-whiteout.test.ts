@@ -18,7 +18,6 @@ import { fileDigestKey, KEY_META_LAYER, KEY_WHITEOUT_LAYER } from './hidden-whit
 import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { putTestLayer, readLayerEntries, rewriteImage, type ImageEdit } from './test-support/rewrite-image';
 
-
 const UKI_LABEL = fileDigestKey('uki', 'sha512');
 const META_ANNOTATIONS = { 'dev.metalayer.layer.role': 'meta' };
 
@@ -35,7 +34,12 @@ describe.skipIf(!haveStub())('hidden-whiteout locate: typed errors for images th
     await cp(join(tmp, 'base'), dir, { recursive: true });
     store = await openLayout(dir);
     const attach = async (payload: BootPayload, tag: string): Promise<ResolvedImage> => {
-      const result = await createHiddenWhiteoutStrategy().attach(ctx, { image: { store, reference: BASE_TAG }, tag, payload, digest: DEFAULT_DIGEST_SPEC });
+      const result = await createHiddenWhiteoutStrategy().attach(ctx, {
+        image: { store, reference: BASE_TAG },
+        tag,
+        payload,
+        digest: DEFAULT_DIGEST_SPEC,
+      });
       return resolveImage(store, result.image.digest);
     };
     uki = await attach(await makeUkiPayload(tmp, 'locate-uki'), 'uki');
@@ -44,7 +48,9 @@ describe.skipIf(!haveStub())('hidden-whiteout locate: typed errors for images th
 
   const locateEdited = async (image: ResolvedImage, edit: ImageEdit): Promise<unknown> => {
     const reference = await rewriteImage(store, image, edit);
-    return createHiddenWhiteoutStrategy().locate(ctx, { store, reference }).catch((e: unknown) => e);
+    return createHiddenWhiteoutStrategy()
+      .locate(ctx, { store, reference })
+      .catch((e: unknown) => e);
   };
   /** Replaces the meta layer by one made of `entries` and points the label at it. */
   const withMetaLayer = async (image: ResolvedImage, entries: TarWriteEntry[]): Promise<unknown> => {
@@ -71,7 +77,10 @@ describe.skipIf(!haveStub())('hidden-whiteout locate: typed errors for images th
 
   it('the meta-layer label names a diff_id the image does not have', async () => {
     const missing = `sha256:${'0'.repeat(64)}`;
-    expectFormatError(await locateEdited(uki, { labels: (l) => ({ ...l, [KEY_META_LAYER]: missing }) }), /names sha256:0{64}, which is not a layer of the image/);
+    expectFormatError(
+      await locateEdited(uki, { labels: (l) => ({ ...l, [KEY_META_LAYER]: missing }) }),
+      /names sha256:0{64}, which is not a layer of the image/,
+    );
   });
 
   it('the meta-layer label is not a diff_id', async () => {
@@ -79,11 +88,17 @@ describe.skipIf(!haveStub())('hidden-whiteout locate: typed errors for images th
   });
 
   it('the whiteout-layer label is missing', async () => {
-    expectFormatError(await locateEdited(uki, { labels: ({ [KEY_WHITEOUT_LAYER]: _w, ...rest }) => rest }), /no dev\.metalayer\.hidden-whiteout\.whiteout-layer label/);
+    expectFormatError(
+      await locateEdited(uki, { labels: ({ [KEY_WHITEOUT_LAYER]: _w, ...rest }) => rest }),
+      /no dev\.metalayer\.hidden-whiteout\.whiteout-layer label/,
+    );
   });
 
   it('the meta layer is not followed by the whiteout layer (whiteout dropped: the kernel would be visible)', async () => {
-    expectFormatError(await locateEdited(uki, { layers: (layers) => layers.slice(0, -1) }), /is followed by no layer, not by the whiteout layer/);
+    expectFormatError(
+      await locateEdited(uki, { layers: (layers) => layers.slice(0, -1) }),
+      /is followed by no layer, not by the whiteout layer/,
+    );
   });
 
   it('a layer between the meta and the whiteout layer', async () => {
@@ -113,11 +128,17 @@ describe.skipIf(!haveStub())('hidden-whiteout locate: typed errors for images th
   });
 
   it('the UKI has no fs-verity label', async () => {
-    expectFormatError(await locateEdited(uki, { labels: ({ [UKI_LABEL]: _u, ...rest }) => rest }), /no config label names the fs-verity digest of EFI\/Linux\/conformance\.efi/);
+    expectFormatError(
+      await locateEdited(uki, { labels: ({ [UKI_LABEL]: _u, ...rest }) => rest }),
+      /no config label names the fs-verity digest of EFI\/Linux\/conformance\.efi/,
+    );
   });
 
   it('an fs-verity label that is not lowercase hex of the right length', async () => {
-    expectFormatError(await locateEdited(uki, { labels: (l) => ({ ...l, [UKI_LABEL]: 'AB'.repeat(64) }) }), /is not a sha512 digest in lowercase hex/);
+    expectFormatError(
+      await locateEdited(uki, { labels: (l) => ({ ...l, [UKI_LABEL]: 'AB'.repeat(64) }) }),
+      /is not a sha512 digest in lowercase hex/,
+    );
   });
 
   it('a label names an initrd the entry does not have', async () => {
@@ -132,7 +153,10 @@ describe.skipIf(!haveStub())('hidden-whiteout locate: typed errors for images th
 
   it('the meta layer lacks an initrd the entry names', async () => {
     const entries = (await readLayerEntries(store, bls.manifest.layers.at(-2)!)).filter((e) => !e.name.endsWith('/microcode'));
-    expectFormatError(await withMetaLayer(bls, entries), /names \/conformance\/6\.99\.0-conformance\/microcode, which is not a file of the meta layer/);
+    expectFormatError(
+      await withMetaLayer(bls, entries),
+      /names \/conformance\/6\.99\.0-conformance\/microcode, which is not a file of the meta layer/,
+    );
   });
 
   it('the meta layer holds two UKIs', async () => {

@@ -1,10 +1,4 @@
-import {
-  describeImage,
-  PayloadNotFoundError,
-  type ImageLocation,
-  type LocatedPayload,
-  type StrategyContext,
-} from '@metalayer/core';
+import { describeImage, PayloadNotFoundError, type ImageLocation, type LocatedPayload, type StrategyContext } from '@metalayer/core';
 import { resolveImage } from '@metalayer/oci';
 import { PayloadFormatError } from '@metalayer/strategy-kit';
 import { checkFileDigests } from './check-file-digests';

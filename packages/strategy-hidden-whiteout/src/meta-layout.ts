@@ -71,7 +71,9 @@ async function planBls(payload: BlsPayload, options: MetaLayoutOptions): Promise
   }
   checkBootFileName(kernelVersion, 'kernel version');
   const token = checkBootFileName(options.entryToken ?? (os.IMAGE_ID || os.ID || DEFAULT_ENTRY_TOKEN), 'entry token');
-  const names = [payload.kernel, ...payload.initrds].map((f, i) => checkBootFileName(f.name, i === 0 ? 'kernel file name' : 'initrd file name'));
+  const names = [payload.kernel, ...payload.initrds].map((f, i) =>
+    checkBootFileName(f.name, i === 0 ? 'kernel file name' : 'initrd file name'),
+  );
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate !== undefined) {
     throw new InvalidArgumentError({

@@ -62,8 +62,16 @@ export async function payloadFromMeta(files: ReadonlyMap<string, ExtractedFile>,
   }
 
   const { size } = files.get(path)!;
-  if (size > MAX_BLS_ENTRY_SIZE) throw new LimitExceededError({ limit: 'MAX_BLS_ENTRY_SIZE', maximum: MAX_BLS_ENTRY_SIZE, actual: size, subject: `${subject}: ${path}` });
-  const entry = validateBlsEntry(parseBlsEntry(await readFile(file), { subject: `${subject}: ${path}` }), { subject: `${subject}: ${path}` });
+  if (size > MAX_BLS_ENTRY_SIZE)
+    throw new LimitExceededError({
+      limit: 'MAX_BLS_ENTRY_SIZE',
+      maximum: MAX_BLS_ENTRY_SIZE,
+      actual: size,
+      subject: `${subject}: ${path}`,
+    });
+  const entry = validateBlsEntry(parseBlsEntry(await readFile(file), { subject: `${subject}: ${path}` }), {
+    subject: `${subject}: ${path}`,
+  });
   const linux = getBlsValue(entry, 'linux');
   if (linux === undefined || getBlsValue(entry, 'efi') !== undefined || getBlsValue(entry, 'uki') !== undefined) {
     throw new PayloadFormatError({ subject, reason: `${path} must boot a kernel with a linux line (and no efi or uki line)` });

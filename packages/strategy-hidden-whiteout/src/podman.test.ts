@@ -10,7 +10,6 @@ import { createHiddenWhiteoutStrategy } from './hidden-whiteout-strategy';
 import { PodmanStorage, podmanDriverProblem } from './test-support/podman-view';
 import { putTestLayer, rewriteImage } from './test-support/rewrite-image';
 
-
 const tools = haveStub() && haveTools('podman', 'getfattr', 'find', 'umount');
 
 describe.skipIf(!tools)('hidden-whiteout: podman pulls the attached image and shows the base', () => {
@@ -29,7 +28,10 @@ describe.skipIf(!tools)('hidden-whiteout: podman pulls the attached image and sh
     await writeBaseImage(dir);
     const store = await openLayout(dir);
     const strategy = createHiddenWhiteoutStrategy();
-    for (const [kind, payload] of [['uki', await makeUkiPayload(tmp, 'podman-uki')], ['bls', await makeBlsPayload(tmp, 'podman-bls')]] as const) {
+    for (const [kind, payload] of [
+      ['uki', await makeUkiPayload(tmp, 'podman-uki')],
+      ['bls', await makeBlsPayload(tmp, 'podman-bls')],
+    ] as const) {
       const result = await strategy.attach(ctx, { image: { store, reference: BASE_TAG }, tag: kind, payload, digest: DEFAULT_DIGEST_SPEC });
       // Negative control: the meta layer without its whiteout layer.
       const image = await resolveImage(store, result.image.digest);
@@ -37,11 +39,19 @@ describe.skipIf(!tools)('hidden-whiteout: podman pulls the attached image and sh
       await store.putManifest((await store.getManifest(unhidden)).parsed.bytes, { tag: `${kind}-unhidden` });
     }
     // A base whose own history created /.metalayer and whited it out again: its merged tree has no /.metalayer.
-    const created = await putTestLayer(store, [{ name: '.metalayer/', type: 'directory' }, { name: '.metalayer/old', type: 'file', body: new TextEncoder().encode('old\n') }]);
+    const created = await putTestLayer(store, [
+      { name: '.metalayer/', type: 'directory' },
+      { name: '.metalayer/old', type: 'file', body: new TextEncoder().encode('old\n') },
+    ]);
     const removed = await putTestLayer(store, [{ name: '.wh..metalayer', type: 'file' }]);
     const history = await rewriteImage(store, await resolveImage(store, BASE_TAG), { layers: (layers) => [...layers, created, removed] });
     await store.putManifest((await store.getManifest(history)).parsed.bytes, { tag: 'history' });
-    await strategy.attach(ctx, { image: { store, reference: 'history' }, tag: 'history-uki', payload: await makeUkiPayload(tmp, 'podman-history'), digest: DEFAULT_DIGEST_SPEC });
+    await strategy.attach(ctx, {
+      image: { store, reference: 'history' },
+      tag: 'history-uki',
+      payload: await makeUkiPayload(tmp, 'podman-history'),
+      digest: DEFAULT_DIGEST_SPEC,
+    });
   });
 
   // vfs works everywhere; overlay needs root (or fuse-overlayfs) and a kernel that lets podman mount it.
@@ -76,12 +86,12 @@ describe.skipIf(!tools)('hidden-whiteout: podman pulls the attached image and sh
       expect(storage.view(storage.pull(tmp, layoutName, 'history-uki'))).toEqual(historyView);
     });
 
-    it.each([['uki', '.metalayer/EFI/Linux/conformance.efi f 644'], ['bls', '.metalayer/loader/entries/conformance-6.99.0-conformance.conf f 644']])(
-      '%s without the whiteout layer (negative control): the payload shows',
-      (kind, expected) => {
-        const view = storage.view(storage.pull(tmp, layoutName, `${kind}-unhidden`));
-        expect(view.some((line) => line.startsWith(expected))).toBe(true);
-      },
-    );
+    it.each([
+      ['uki', '.metalayer/EFI/Linux/conformance.efi f 644'],
+      ['bls', '.metalayer/loader/entries/conformance-6.99.0-conformance.conf f 644'],
+    ])('%s without the whiteout layer (negative control): the payload shows', (kind, expected) => {
+      const view = storage.view(storage.pull(tmp, layoutName, `${kind}-unhidden`));
+      expect(view.some((line) => line.startsWith(expected))).toBe(true);
+    });
   });
 });

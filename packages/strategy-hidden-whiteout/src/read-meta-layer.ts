@@ -49,9 +49,15 @@ export async function readMetaLayer(
     seen.add(name);
     if (header.type === 'directory') continue;
     if (parts.length === 1) fail(`/${PRIVATE_DIRECTORY} is a ${header.type}, not a directory`);
-    if (header.type !== 'file') fail(`entry ${JSON.stringify(name)} is a ${header.type}; the meta layer holds only directories and regular files`);
+    if (header.type !== 'file')
+      fail(`entry ${JSON.stringify(name)} is a ${header.type}; the meta layer holds only directories and regular files`);
     if (header.size > MAX_PAYLOAD_FILE_SIZE) {
-      throw new LimitExceededError({ limit: 'MAX_PAYLOAD_FILE_SIZE', maximum: MAX_PAYLOAD_FILE_SIZE, actual: header.size, subject: `${subject}: ${name}` });
+      throw new LimitExceededError({
+        limit: 'MAX_PAYLOAD_FILE_SIZE',
+        maximum: MAX_PAYLOAD_FILE_SIZE,
+        actual: header.size,
+        subject: `${subject}: ${name}`,
+      });
     }
     const file = join(ctx.tempDir, `hidden-whiteout-${process.pid}-${counter++}`);
     await pipeline(body, createWriteStream(file, { mode: 0o600 }));

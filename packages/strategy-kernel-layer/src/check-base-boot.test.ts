@@ -39,8 +39,21 @@ describe('checking the merged tree of the base for /boot content', () => {
 
   it('lists every boot entry composefs-rs or bootc would pick up, with whiteouts applied in order', async () => {
     const result = await scan([
-      [...osLayer(), ...efi('a.efi'), file('boot/EFI/Linux/b.efi', 'MZ'), dir('boot/EFI/Linux/bootc'), file('boot/EFI/Linux/bootc/c.efi', 'MZ')],
-      [dir('boot/loader'), dir('boot/loader/entries'), file('boot/loader/entries/x.conf', 'linux /x\n'), file('boot/loader/entries.srel', 'type1\n'), dir('boot/loader/addons'), file('boot/loader/addons/g.addon.efi', 'MZ')],
+      [
+        ...osLayer(),
+        ...efi('a.efi'),
+        file('boot/EFI/Linux/b.efi', 'MZ'),
+        dir('boot/EFI/Linux/bootc'),
+        file('boot/EFI/Linux/bootc/c.efi', 'MZ'),
+      ],
+      [
+        dir('boot/loader'),
+        dir('boot/loader/entries'),
+        file('boot/loader/entries/x.conf', 'linux /x\n'),
+        file('boot/loader/entries.srel', 'type1\n'),
+        dir('boot/loader/addons'),
+        file('boot/loader/addons/g.addon.efi', 'MZ'),
+      ],
       [dir('boot/EFI/Linux'), file('boot/EFI/Linux/.wh.a.efi', ''), file('boot/keep', 'not an entry')],
     ]);
     expect(result.missing).toEqual([]);
@@ -54,8 +67,22 @@ describe('checking the merged tree of the base for /boot content', () => {
   });
 
   it('applies opaque markers and whiteouts of whole directories, and notices a non-directory /boot', async () => {
-    expect((await scan([[...osLayer(), ...efi('a.efi')], [dir('boot/EFI'), file('boot/EFI/.wh..wh..opq', '')]])).entries).toEqual([]);
-    expect((await scan([[...osLayer(), ...efi('a.efi')], [file('.wh.boot', ''), dir('boot')]])).entries).toEqual([]);
+    expect(
+      (
+        await scan([
+          [...osLayer(), ...efi('a.efi')],
+          [dir('boot/EFI'), file('boot/EFI/.wh..wh..opq', '')],
+        ])
+      ).entries,
+    ).toEqual([]);
+    expect(
+      (
+        await scan([
+          [...osLayer(), ...efi('a.efi')],
+          [file('.wh.boot', ''), dir('boot')],
+        ])
+      ).entries,
+    ).toEqual([]);
     expect((await scan([[...osLayer({ boot: false }), file('boot', 'x')]])).missing).toEqual(['/boot']);
     expect((await scan([osLayer(), [file('.wh.sysroot', '')]])).missing).toEqual(['/sysroot']);
   });
@@ -69,23 +96,34 @@ describe('checking the merged tree of the base for /boot content', () => {
   });
 
   it('refuses a base that ships a UKI or an entry in /boot with BootEntryConflictError', async () => {
-    const error = await attach([[...osLayer(), ...efi('shipped.efi')], [dir('etc'), file('etc/later', 'x')]]);
+    const error = await attach([
+      [...osLayer(), ...efi('shipped.efi')],
+      [dir('etc'), file('etc/later', 'x')],
+    ]);
     expect(BootEntryConflictError.isInstance(error), String(error)).toBe(true);
     expect((error as BootEntryConflictError).entries).toEqual(['/boot/EFI/Linux/shipped.efi']);
-    const bls = await attach([[...osLayer(), dir('boot/loader'), dir('boot/loader/entries'), file('boot/loader/entries/a.conf', 'linux /a\n')]]);
+    const bls = await attach([
+      [...osLayer(), dir('boot/loader'), dir('boot/loader/entries'), file('boot/loader/entries/a.conf', 'linux /a\n')],
+    ]);
     expect((bls as BootEntryConflictError).entries).toEqual(['/boot/loader/entries/a.conf']);
   });
 
   it('refuses a base whose last layer is an unmarked kernel layer (bootc-style sealed image) with AlreadyAttachedError', async () => {
     const error = await attach([osLayer(), [dir('boot'), ...efi('6.1.0.efi')]]);
     expect(AlreadyAttachedError.isInstance(error), String(error)).toBe(true);
-    expect(error).toMatchObject({ strategy: 'kernel-layer', existing: expect.stringMatching(/^unmarked kernel layer sha256:[0-9a-f]{64} with \/boot\/EFI\/Linux\/6\.1\.0\.efi$/) });
+    expect(error).toMatchObject({
+      strategy: 'kernel-layer',
+      existing: expect.stringMatching(/^unmarked kernel layer sha256:[0-9a-f]{64} with \/boot\/EFI\/Linux\/6\.1\.0\.efi$/),
+    });
   });
 
   it.each([
     ['also writes outside /boot', [dir('boot'), ...efi('k.efi'), dir('etc'), file('etc/motd', 'hi')]],
     ['whites something out', [dir('boot'), ...efi('k.efi'), file('boot/.wh.old', '')]],
-    ['holds a link', [dir('boot'), ...efi('k.efi'), { name: 'boot/k', type: 'symlink', linkname: 'EFI/Linux/k.efi', mtime: 1 } as TarWriteEntry]],
+    [
+      'holds a link',
+      [dir('boot'), ...efi('k.efi'), { name: 'boot/k', type: 'symlink', linkname: 'EFI/Linux/k.efi', mtime: 1 } as TarWriteEntry],
+    ],
   ] as const)('a last layer that %s is no kernel layer: BootEntryConflictError', async (_what, last) => {
     const error = await attach([osLayer(), [...last]]);
     expect(BootEntryConflictError.isInstance(error), String(error)).toBe(true);
@@ -93,13 +131,19 @@ describe('checking the merged tree of the base for /boot content', () => {
   });
 
   it('a last layer that adds one boot entry next to one from a lower layer is no kernel layer: BootEntryConflictError', async () => {
-    const error = await attach([[...osLayer(), ...efi('lower.efi')], [dir('boot'), ...efi('upper.efi')]]);
+    const error = await attach([
+      [...osLayer(), ...efi('lower.efi')],
+      [dir('boot'), ...efi('upper.efi')],
+    ]);
     expect(BootEntryConflictError.isInstance(error), String(error)).toBe(true);
     expect((error as BootEntryConflictError).entries).toEqual(['/boot/EFI/Linux/lower.efi', '/boot/EFI/Linux/upper.efi']);
   });
 
   it('readUnmarkedKernelLayer names the last layer only when it wrote every entry and nothing else', async () => {
-    const { store, image } = await imageOf([osLayer(), [dir('boot'), ...efi('a.efi'), dir('boot/loader'), dir('boot/loader/entries'), file('boot/loader/entries/a.conf', 'x')]]);
+    const { store, image } = await imageOf([
+      osLayer(),
+      [dir('boot'), ...efi('a.efi'), dir('boot/loader'), dir('boot/loader/entries'), file('boot/loader/entries/a.conf', 'x')],
+    ]);
     const last = image.manifest.layers.at(-1)!;
     expect(await readUnmarkedKernelLayer(ctx, store, image, ['/boot/EFI/Linux/a.efi', '/boot/loader/entries/a.conf'])).toEqual(last);
     expect(await readUnmarkedKernelLayer(ctx, store, image, ['/boot/EFI/Linux/a.efi', '/boot/EFI/Linux/other.efi'])).toBeUndefined();

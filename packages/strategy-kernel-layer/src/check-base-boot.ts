@@ -47,7 +47,9 @@ export function baseBootOf(facts: MergedTreeFacts, directories: readonly string[
       if (isEntry) entries.push(`/${dir}/${entry.path}`);
     }
   }
-  const notDirectories = directories.filter((d) => (facts.paths.get(d) ?? 'directory') !== 'directory').map((d) => `/${d} (not a directory)`);
+  const notDirectories = directories
+    .filter((d) => (facts.paths.get(d) ?? 'directory') !== 'directory')
+    .map((d) => `/${d} (not a directory)`);
   return { missing, entries: entries.sort(), notDirectories };
 }
 
@@ -60,12 +62,24 @@ export function baseBootOf(facts: MergedTreeFacts, directories: readonly string[
  * entries does it read anything more: the last layer's headers, to tell the
  * two refusals apart.
  */
-export async function checkBaseBoot(ctx: StrategyContext, store: ImageStore, image: ResolvedImage, name: string, boot: BaseBoot): Promise<void> {
+export async function checkBaseBoot(
+  ctx: StrategyContext,
+  store: ImageStore,
+  image: ResolvedImage,
+  name: string,
+  boot: BaseBoot,
+): Promise<void> {
   if (boot.missing.length) throw new NotBootableBaseError({ image: name, missing: boot.missing });
   if (boot.entries.length) {
     const unmarked = await readUnmarkedKernelLayer(ctx, store, image, boot.entries);
     // A last layer that only adds boot entries is a kernel layer in all but name (bootc's sealed images are built so).
-    if (unmarked) throw new AlreadyAttachedError({ image: name, strategy: STRATEGY_NAME, existing: `unmarked kernel layer ${unmarked.digest} with ${boot.entries.join(', ')}` });
+    if (unmarked)
+      throw new AlreadyAttachedError({
+        image: name,
+        strategy: STRATEGY_NAME,
+        existing: `unmarked kernel layer ${unmarked.digest} with ${boot.entries.join(', ')}`,
+      });
   }
-  if (boot.entries.length || boot.notDirectories.length) throw new BootEntryConflictError({ image: name, entries: [...boot.entries, ...boot.notDirectories] });
+  if (boot.entries.length || boot.notDirectories.length)
+    throw new BootEntryConflictError({ image: name, entries: [...boot.entries, ...boot.notDirectories] });
 }

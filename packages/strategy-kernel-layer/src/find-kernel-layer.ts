@@ -39,14 +39,21 @@ export function findKernelLayer(image: ResolvedImage, subject: string): KernelLa
   const { layers } = image.manifest;
   const diffIds = image.config.rootfs.diff_ids;
   if (diffIds.length !== layers.length) fail(`the config lists ${diffIds.length} diff_ids for ${layers.length} layers`);
-  if (annotated.length > 1) fail(`layers ${annotated.join(', ')} are all annotated ${KEY_LAYER_ROLE}=${KERNEL_LAYER_ROLE}; a kernel-layer image has exactly one`);
-  if (label === undefined) fail(`layer ${annotated[0]} is annotated ${KEY_LAYER_ROLE}=${KERNEL_LAYER_ROLE} but the config has no ${KEY_KERNEL_LAYER} label`);
+  if (annotated.length > 1)
+    fail(`layers ${annotated.join(', ')} are all annotated ${KEY_LAYER_ROLE}=${KERNEL_LAYER_ROLE}; a kernel-layer image has exactly one`);
+  if (label === undefined)
+    fail(`layer ${annotated[0]} is annotated ${KEY_LAYER_ROLE}=${KERNEL_LAYER_ROLE} but the config has no ${KEY_KERNEL_LAYER} label`);
   const index = annotated[0];
-  if (index === undefined) fail(`the config label ${KEY_KERNEL_LAYER} names ${label} but no layer descriptor is annotated ${KEY_LAYER_ROLE}=${KERNEL_LAYER_ROLE}`);
-  if (diffIds[index!] !== label) fail(`the config label ${KEY_KERNEL_LAYER} names ${label} but the annotated layer ${index} has diff_id ${diffIds[index!]}`);
+  if (index === undefined)
+    fail(`the config label ${KEY_KERNEL_LAYER} names ${label} but no layer descriptor is annotated ${KEY_LAYER_ROLE}=${KERNEL_LAYER_ROLE}`);
+  if (diffIds[index!] !== label)
+    fail(`the config label ${KEY_KERNEL_LAYER} names ${label} but the annotated layer ${index} has diff_id ${diffIds[index!]}`);
   if (index !== layers.length - 1) {
-    fail(`the kernel layer is layer ${index} of ${layers.length}: the layers above it could change the root that boots, so the digest on the command line would not name it`);
+    fail(
+      `the kernel layer is layer ${index} of ${layers.length}: the layers above it could change the root that boots, so the digest on the command line would not name it`,
+    );
   }
-  if (labels[KEY_STRATEGY] !== STRATEGY_NAME) fail(`the config label ${KEY_STRATEGY} is ${JSON.stringify(labels[KEY_STRATEGY])}, not ${STRATEGY_NAME}`);
+  if (labels[KEY_STRATEGY] !== STRATEGY_NAME)
+    fail(`the config label ${KEY_STRATEGY} is ${JSON.stringify(labels[KEY_STRATEGY])}, not ${STRATEGY_NAME}`);
   return { index: index!, layer: layers[index!]!, diffId: label! };
 }

@@ -52,7 +52,16 @@ export function kernelLayerEntries(
     const size = file.data instanceof Uint8Array ? file.data.length : file.data.size;
     entries.push({
       path: file.path,
-      entry: { name: utf8ToByteString(file.path), type: 'file', mode: PAYLOAD_FILE_MODE, uid: 0, gid: 0, mtime: { ...boot.mtime }, body, size },
+      entry: {
+        name: utf8ToByteString(file.path),
+        type: 'file',
+        mode: PAYLOAD_FILE_MODE,
+        uid: 0,
+        gid: 0,
+        mtime: { ...boot.mtime },
+        body,
+        size,
+      },
     });
   }
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((e) => e.entry);

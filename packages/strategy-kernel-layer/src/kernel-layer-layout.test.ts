@@ -17,7 +17,11 @@ const bls = (over: Partial<BlsPayload> = {}): BlsPayload => ({
 
 describe('kernelLayerLayout', () => {
   it('puts a UKI in /boot/EFI/Linux under its own name', async () => {
-    expect(await kernelLayerLayout(uki('os-6.1.efi'))).toEqual({ kind: 'uki', ukiPath: 'boot/EFI/Linux/os-6.1.efi', directories: ['boot', 'boot/EFI', 'boot/EFI/Linux'] });
+    expect(await kernelLayerLayout(uki('os-6.1.efi'))).toEqual({
+      kind: 'uki',
+      ukiPath: 'boot/EFI/Linux/os-6.1.efi',
+      directories: ['boot', 'boot/EFI', 'boot/EFI/Linux'],
+    });
   });
 
   it('lays a BLS set out like kernel-install, with IMAGE_ID before ID as the token', async () => {
@@ -31,13 +35,19 @@ describe('kernelLayerLayout', () => {
       directories: ['boot', 'boot/loader', 'boot/loader/entries', 'boot/myimage', 'boot/myimage/6.1.0'],
     });
     expect((await kernelLayerLayout(bls({ osRelease: 'ID=fedora\n' }))).kind === 'bls').toBe(true);
-    expect(await kernelLayerLayout(bls(), { entryToken: 'tok' })).toMatchObject({ token: 'tok', entryPath: 'boot/loader/entries/tok-6.1.0.conf' });
+    expect(await kernelLayerLayout(bls(), { entryToken: 'tok' })).toMatchObject({
+      token: 'tok',
+      entryPath: 'boot/loader/entries/tok-6.1.0.conf',
+    });
   });
 
-  it.each(['../x.efi', 'a/b.efi', '.wh.x.efi', '.hidden.efi', 'sp ace.efi', ''])('refuses the unsafe UKI name %j with UnsafePathError', async (name) => {
-    const error = await kernelLayerLayout(uki(name)).catch((e: unknown) => e);
-    expect(UnsafePathError.isInstance(error), String(error)).toBe(true);
-  });
+  it.each(['../x.efi', 'a/b.efi', '.wh.x.efi', '.hidden.efi', 'sp ace.efi', ''])(
+    'refuses the unsafe UKI name %j with UnsafePathError',
+    async (name) => {
+      const error = await kernelLayerLayout(uki(name)).catch((e: unknown) => e);
+      expect(UnsafePathError.isInstance(error), String(error)).toBe(true);
+    },
+  );
 
   it.each(['vmlinuz', 'x.EFI', 'x.addon.efi'])('refuses the UKI name %j that loaders would not take for a UKI', async (name) => {
     const error = await kernelLayerLayout(uki(name)).catch((e: unknown) => e);

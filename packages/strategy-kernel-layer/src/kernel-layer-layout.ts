@@ -68,7 +68,11 @@ async function blsLayout(payload: BlsPayload, options: LayoutOptions): Promise<K
   }
   checkBootFileName(token, 'entry token');
   if (RESERVED_TOKENS.has(token.toLowerCase())) {
-    throw new InvalidArgumentError({ argument: 'entryToken', value: token, message: `entry token ${JSON.stringify(token)} would place kernels inside /boot/${token}, which the boot loader owns` });
+    throw new InvalidArgumentError({
+      argument: 'entryToken',
+      value: token,
+      message: `entry token ${JSON.stringify(token)} would place kernels inside /boot/${token}, which the boot loader owns`,
+    });
   }
   const kernelVersion = payload.kernelVersion ?? (await readKernelUname(payload.kernel.data));
   if (kernelVersion === undefined) {
@@ -85,7 +89,11 @@ async function blsLayout(payload: BlsPayload, options: LayoutOptions): Promise<K
     checkBootFileName(name, i === 0 ? 'kernel file name' : 'initrd file name');
     // $BOOT is usually FAT: names that differ only in case are the same file there.
     if (seen.has(name.toLowerCase())) {
-      throw new InvalidArgumentError({ argument: 'payload', value: name, message: `two payload files are named ${JSON.stringify(name)} (case-insensitively); each needs its own name in /boot/${token}/${kernelVersion}/` });
+      throw new InvalidArgumentError({
+        argument: 'payload',
+        value: name,
+        message: `two payload files are named ${JSON.stringify(name)} (case-insensitively); each needs its own name in /boot/${token}/${kernelVersion}/`,
+      });
     }
     seen.add(name.toLowerCase());
   }

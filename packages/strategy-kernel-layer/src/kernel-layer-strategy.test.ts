@@ -24,9 +24,13 @@ async function layerListing(store: ImageStore, layer: Descriptor): Promise<{ lin
     for await (const chunk of body) chunks.push(chunk);
     const bytes = new Uint8Array(Buffer.concat(chunks));
     if (header.type === 'file') bodies.set(byteStringToUtf8(header.name), bytes);
-    const mtime = header.mtime.nanoseconds ? `${header.mtime.seconds}.${String(header.mtime.nanoseconds).padStart(9, '0')}` : `${header.mtime.seconds}`;
+    const mtime = header.mtime.nanoseconds
+      ? `${header.mtime.seconds}.${String(header.mtime.nanoseconds).padStart(9, '0')}`
+      : `${header.mtime.seconds}`;
     const xattrs = [...header.xattrs].map(([k, v]) => ` ${k}=${Buffer.from(v).toString('hex')}`).join('');
-    lines.push(`${byteStringToUtf8(header.name)} ${header.type} ${header.mode.toString(8).padStart(4, '0')} ${header.uid}:${header.gid} ${mtime} size=${header.size}${xattrs}`);
+    lines.push(
+      `${byteStringToUtf8(header.name)} ${header.type} ${header.mode.toString(8).padStart(4, '0')} ${header.uid}:${header.gid} ${mtime} size=${header.size}${xattrs}`,
+    );
   }
   return { lines, bodies };
 }
@@ -43,8 +47,18 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: what attach w
   beforeAll(async () => {
     base = await writeBaseImage(join(tmp, 'base'));
     const strategy = createKernelLayerStrategy();
-    uki = await strategy.attach(ctx, { image: { store: base.store, reference: BASE_TAG }, tag: 'uki', payload: await makeUkiPayload(tmp), digest: DEFAULT_DIGEST_SPEC });
-    bls = await strategy.attach(ctx, { image: { store: base.store, reference: BASE_TAG }, tag: 'bls', payload: await makeBlsPayload(tmp), digest: DEFAULT_DIGEST_SPEC });
+    uki = await strategy.attach(ctx, {
+      image: { store: base.store, reference: BASE_TAG },
+      tag: 'uki',
+      payload: await makeUkiPayload(tmp),
+      digest: DEFAULT_DIGEST_SPEC,
+    });
+    bls = await strategy.attach(ctx, {
+      image: { store: base.store, reference: BASE_TAG },
+      tag: 'bls',
+      payload: await makeBlsPayload(tmp),
+      digest: DEFAULT_DIGEST_SPEC,
+    });
   });
 
   it('UKI: one plain-tar layer with /boot repeated as the base has it (0700), new directories 0755 and the sealed UKI', async () => {
@@ -61,7 +75,9 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: what attach w
     `);
     const sealed = await readAllBytes((uki.payload as Extract<BootPayload, { kind: 'uki' }>).uki.data);
     expect(sha256(bodies.get('boot/EFI/Linux/conformance.efi')!)).toBe(sha256(sealed));
-    expect((await readComposefsDigests(uki.payload)).map((d) => d.text)).toEqual([`composefs.digest=v1-sha512-12:${uki.composefsDigest.hex}`]);
+    expect((await readComposefsDigests(uki.payload)).map((d) => d.text)).toEqual([
+      `composefs.digest=v1-sha512-12:${uki.composefsDigest.hex}`,
+    ]);
   });
 
   it('BLS: the entry, kernel and initrds below /boot, the entry naming them from the image root', async () => {
@@ -94,7 +110,9 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: what attach w
       "
     `);
     const payload = bls.payload as Extract<BootPayload, { kind: 'bls' }>;
-    expect(sha256(bodies.get('boot/conformance/6.99.0-conformance/vmlinuz')!)).toBe(await sha256OfSource(payload.kernel.data).then((d) => d.slice(7)));
+    expect(sha256(bodies.get('boot/conformance/6.99.0-conformance/vmlinuz')!)).toBe(
+      await sha256OfSource(payload.kernel.data).then((d) => d.slice(7)),
+    );
   });
 
   /** Marks and hints of an attached image, with digests replaced by placeholders (their values are checked here). */
@@ -110,7 +128,12 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: what attach w
       history: image.config.history?.at(-1),
       added: result.added.map((d) => d.mediaType),
     });
-    return JSON.parse(marks.replaceAll(result.composefsDigest.hex, '<digest>').replaceAll(diffId, '<diff_id>').replaceAll(base.manifest.digest, '<base manifest>'));
+    return JSON.parse(
+      marks
+        .replaceAll(result.composefsDigest.hex, '<digest>')
+        .replaceAll(diffId, '<diff_id>')
+        .replaceAll(base.manifest.digest, '<base manifest>'),
+    );
   };
 
   it('UKI: marks the layer and records hints in labels, annotations and history', async () => {
@@ -187,7 +210,12 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: what attach w
 
   it('compression: gzip writes a tar+gzip layer that locate reads back', async () => {
     const payload = await makeUkiPayload(tmp, 'gzip');
-    const result = await createKernelLayerStrategy({ compression: 'gzip' }).attach(ctx, { image: { store: base.store, reference: BASE_TAG }, tag: 'gzip', payload, digest: DEFAULT_DIGEST_SPEC });
+    const result = await createKernelLayerStrategy({ compression: 'gzip' }).attach(ctx, {
+      image: { store: base.store, reference: BASE_TAG },
+      tag: 'gzip',
+      payload,
+      digest: DEFAULT_DIGEST_SPEC,
+    });
     const layer = await lastLayer(base.store, result.image);
     expect(layer.mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip');
     expect(result.composefsDigest).toEqual(uki.composefsDigest);
@@ -200,11 +228,19 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: what attach w
     run('umoci', ['unpack', '--rootless', '--image', `${base.dir}:bls`, bundle]);
     const rootfs = join(bundle, 'rootfs');
     const entry = await readFile(join(rootfs, 'boot/loader/entries/conformance-6.99.0-conformance.conf'), 'utf8');
-    const paths = entry.split('\n').filter((l) => /^(linux|initrd) /.test(l)).map((l) => l.split(/\s+/)[1]!);
-    expect(paths).toEqual(['/boot/conformance/6.99.0-conformance/vmlinuz', '/boot/conformance/6.99.0-conformance/initrd', '/boot/conformance/6.99.0-conformance/microcode']);
+    const paths = entry
+      .split('\n')
+      .filter((l) => /^(linux|initrd) /.test(l))
+      .map((l) => l.split(/\s+/)[1]!);
+    expect(paths).toEqual([
+      '/boot/conformance/6.99.0-conformance/vmlinuz',
+      '/boot/conformance/6.99.0-conformance/initrd',
+      '/boot/conformance/6.99.0-conformance/microcode',
+    ]);
     const payload = bls.payload as Extract<BootPayload, { kind: 'bls' }>;
     const expected = [payload.kernel, ...payload.initrds];
-    for (const [i, path] of paths.entries()) expect(sha256(await readFile(join(rootfs, path)))).toBe((await sha256OfSource(expected[i]!.data)).slice(7));
+    for (const [i, path] of paths.entries())
+      expect(sha256(await readFile(join(rootfs, path)))).toBe((await sha256OfSource(expected[i]!.data)).slice(7));
   });
 });
 
@@ -227,7 +263,12 @@ describe.skipIf(!haveStub() || !haveTools('umoci'))('kernel-layer: a base whose 
   beforeAll(async () => {
     ({ store } = await writeImage(layoutDir, layers));
     const payload = await makeUkiPayload(tmp, 'meta');
-    result = await createKernelLayerStrategy().attach(ctx, { image: { store, reference: 'base' }, tag: 'attached', payload: { ...payload, uki: { ...payload.uki, name: 'os.efi' } }, digest: DEFAULT_DIGEST_SPEC });
+    result = await createKernelLayerStrategy().attach(ctx, {
+      image: { store, reference: 'base' },
+      tag: 'attached',
+      payload: { ...payload, uki: { ...payload.uki, name: 'os.efi' } },
+      digest: DEFAULT_DIGEST_SPEC,
+    });
   });
 
   it("repeats /boot and /boot/EFI with the base's exact metadata; /boot/EFI/Linux is new (0755, 0:0, /boot's mtime)", async () => {

@@ -1,5 +1,15 @@
 import type { BootPayload, PayloadFile } from '@metalayer/core';
-import { type BlsEntry, getBlsOptions, getBlsValue, getBlsValues, MAX_BLS_ENTRY_SIZE, normalizeBlsPath, parseBlsEntry, readAllBytes, validateBlsEntry } from '@metalayer/boot';
+import {
+  type BlsEntry,
+  getBlsOptions,
+  getBlsValue,
+  getBlsValues,
+  MAX_BLS_ENTRY_SIZE,
+  normalizeBlsPath,
+  parseBlsEntry,
+  readAllBytes,
+  validateBlsEntry,
+} from '@metalayer/boot';
 import { PayloadFormatError } from '@metalayer/strategy-kit';
 import { BLS_ENTRIES_DIR, UKI_DIR } from './kernel-layer-layout';
 
@@ -30,11 +40,18 @@ export async function payloadFromLayer(files: ReadonlyMap<string, PayloadFile>, 
   const ukis = all.filter((p) => UKI_FILE.test(p) && !p.endsWith('.addon.efi'));
   const entries = all.filter((p) => BLS_FILE.test(p));
   const found = [...ukis, ...entries];
-  if (found.length === 0) fail(`the kernel layer holds no UKI in /${UKI_DIR} and no entry in /${BLS_ENTRIES_DIR} (files: ${all.map((p) => `/${p}`).join(', ') || 'none'})`);
-  if (found.length > 1) fail(`the kernel layer holds ${found.length} boot entries (${found.map((p) => `/${p}`).join(', ')}); it must carry exactly one`);
+  if (found.length === 0)
+    fail(
+      `the kernel layer holds no UKI in /${UKI_DIR} and no entry in /${BLS_ENTRIES_DIR} (files: ${all.map((p) => `/${p}`).join(', ') || 'none'})`,
+    );
+  if (found.length > 1)
+    fail(`the kernel layer holds ${found.length} boot entries (${found.map((p) => `/${p}`).join(', ')}); it must carry exactly one`);
   const unexpected = (used: readonly string[]) => {
     const extra = all.filter((p) => !used.includes(p));
-    if (extra.length) fail(`the kernel layer holds files no boot entry uses (${extra.map((p) => `/${p}`).join(', ')}); they could change what boots unchecked`);
+    if (extra.length)
+      fail(
+        `the kernel layer holds files no boot entry uses (${extra.map((p) => `/${p}`).join(', ')}); they could change what boots unchecked`,
+      );
   };
 
   if (ukis.length === 1) {
@@ -45,7 +62,8 @@ export async function payloadFromLayer(files: ReadonlyMap<string, PayloadFile>, 
 
   const entryPath = entries[0]!;
   const entrySource = files.get(entryPath)!.data;
-  if (entrySource.size > MAX_BLS_ENTRY_SIZE) fail(`/${entryPath} is ${entrySource.size} bytes, more than MAX_BLS_ENTRY_SIZE (${MAX_BLS_ENTRY_SIZE})`);
+  if (entrySource.size > MAX_BLS_ENTRY_SIZE)
+    fail(`/${entryPath} is ${entrySource.size} bytes, more than MAX_BLS_ENTRY_SIZE (${MAX_BLS_ENTRY_SIZE})`);
   let entry: BlsEntry;
   try {
     entry = validateBlsEntry(parseBlsEntry(await readAllBytes(entrySource), { subject: `/${entryPath}` }), { subject: `/${entryPath}` });
@@ -53,7 +71,8 @@ export async function payloadFromLayer(files: ReadonlyMap<string, PayloadFile>, 
     throw new PayloadFormatError({ subject, reason: `/${entryPath} is not a valid Type #1 entry`, cause });
   }
   for (const key of UNSUPPORTED_KEYS) {
-    if (getBlsValues(entry, key).length) fail(`/${entryPath} has a "${key}" line; a kernel layer entry boots a linux + initrd payload only`);
+    if (getBlsValues(entry, key).length)
+      fail(`/${entryPath} has a "${key}" line; a kernel layer entry boots a linux + initrd payload only`);
   }
   const resolve = (value: string, key: string): string => {
     let path: string;
@@ -65,7 +84,9 @@ export async function payloadFromLayer(files: ReadonlyMap<string, PayloadFile>, 
     // composefs-rs resolves entry paths from the image root: they must point into this layer's /boot.
     const inLayer = path.slice(1);
     if (!inLayer.startsWith('boot/') || !files.has(inLayer)) {
-      fail(`/${entryPath}: ${key} ${JSON.stringify(value)} is not a file of the kernel layer (paths are read from the image root, e.g. /boot/<token>/<kver>/linux)`);
+      fail(
+        `/${entryPath}: ${key} ${JSON.stringify(value)} is not a file of the kernel layer (paths are read from the image root, e.g. /boot/<token>/<kver>/linux)`,
+      );
     }
     return inLayer;
   };

@@ -46,7 +46,10 @@ describe('the structure check of a kernel layer (locate)', () => {
   it.each<[string, TarWriteEntry[]]>([
     ['a whiteout inside /boot', [...UKI, file('boot/.wh.keep', '')]],
     ['a symlink', [...UKI, { name: 'boot/EFI/Linux/link.efi', type: 'symlink', linkname: '/usr/bin/x' }]],
-    ['a hard link to a file outside /boot', [...UKI, { name: 'boot/EFI/Linux/hard.efi', type: 'hardlink', linkname: 'usr/lib/os-release' }]],
+    [
+      'a hard link to a file outside /boot',
+      [...UKI, { name: 'boot/EFI/Linux/hard.efi', type: 'hardlink', linkname: 'usr/lib/os-release' }],
+    ],
     ['a duplicate entry', [...UKI, file('boot/EFI/Linux/os.efi', 'again')]],
     ['/boot replaced by a file', [file('boot', 'not a dir')]],
   ])('refuses %s with PayloadFormatError', async (_, entries) => {

@@ -47,7 +47,12 @@ export async function readKernelLayer(ctx: StrategyContext, store: ImageStore, m
     if (header.type === 'directory') continue;
     if (header.type !== 'file') fail(`is a ${header.type}; a kernel layer holds only directories and regular files`);
     if (header.size > MAX_PAYLOAD_FILE_SIZE) {
-      throw new LimitExceededError({ limit: 'MAX_PAYLOAD_FILE_SIZE', maximum: MAX_PAYLOAD_FILE_SIZE, actual: header.size, subject: `${subject}: ${path}` });
+      throw new LimitExceededError({
+        limit: 'MAX_PAYLOAD_FILE_SIZE',
+        maximum: MAX_PAYLOAD_FILE_SIZE,
+        actual: header.size,
+        subject: `${subject}: ${path}`,
+      });
     }
     const file = join(ctx.tempDir, `kernel-layer-${process.pid}-${counter++}`);
     await pipeline(body, createWriteStream(file, { mode: 0o600 }));

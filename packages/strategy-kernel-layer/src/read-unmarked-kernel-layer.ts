@@ -33,7 +33,10 @@ export async function readUnmarkedKernelLayer(
   if (layer === undefined || entries.length === 0) return undefined;
   const diffId = image.config.rootfs.diff_ids[index];
   const written = new Set<string>();
-  for await (const { header } of readStoredLayer(store, layer, { ...(diffId ? { diffId } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) })) {
+  for await (const { header } of readStoredLayer(store, layer, {
+    ...(diffId ? { diffId } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })) {
     const path = pathOf(byteStringToUtf8(header.name));
     const name = path.slice(path.lastIndexOf('/') + 1);
     const inBoot = path === 'boot' || path.startsWith('boot/');

@@ -2,15 +2,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { ImageStore, ResolvedImage } from '@metalayer/core';
-import {
-  encodeLayer,
-  MediaType,
-  openLayout,
-  resolveImage,
-  writeTar,
-  type LayoutStore,
-  type TarWriteEntry,
-} from '@metalayer/oci';
+import { encodeLayer, MediaType, openLayout, resolveImage, writeTar, type LayoutStore, type TarWriteEntry } from '@metalayer/oci';
 
 /** One layer: entries written by `@metalayer/oci`'s tar writer, or raw tar bytes. */
 export interface TestLayer {
@@ -67,7 +59,9 @@ export async function buildTestImage(dir: string, layers: TestLayer[], tag = 'te
       diffIds.push(layer.diffId ?? encoded.diffId());
     }
   }
-  const config = enc.encode(JSON.stringify({ ...(options.config ?? { architecture: 'amd64', os: 'linux' }), rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const config = enc.encode(
+    JSON.stringify({ ...(options.config ?? { architecture: 'amd64', os: 'linux' }), rootfs: { type: 'layers', diff_ids: diffIds } }),
+  );
   const configDescriptor = { mediaType: MediaType.imageConfig, ...(await store.putBlob(config)) };
   const manifest = enc.encode(
     JSON.stringify({

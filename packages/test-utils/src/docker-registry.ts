@@ -55,19 +55,22 @@ export async function startDockerRegistry(): Promise<TestRegistry> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const host = `127.0.0.1:${await freePort()}`;
     const config = join(root, 'config.yml');
-    await writeFile(config, [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(root, 'data')}`,
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: ${host}`,
-      '',
-    ].join('\n'));
+    await writeFile(
+      config,
+      [
+        'version: 0.1',
+        'log:',
+        '  level: warn',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${join(root, 'data')}`,
+        '  delete:',
+        '    enabled: true',
+        'http:',
+        `  addr: ${host}`,
+        '',
+      ].join('\n'),
+    );
     const child = spawn(DOCKER_REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {

@@ -42,7 +42,8 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(data);
 }
 
-const error = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, { errors: [{ code, message }] }, { 'content-type': 'application/json' });
+const error = (res: ServerResponse, status: number, code: string, message: string) =>
+  send(res, status, { errors: [{ code, message }] }, { 'content-type': 'application/json' });
 
 /** Starts the fake registry. */
 export async function startFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
@@ -61,9 +62,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     const header = req.headers.authorization ?? '';
     const basic = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     if (auth.scheme === 'basic' ? header === basic : tokens.has(header.replace(/^Bearer /, ''))) return true;
-    const challenge = auth.scheme === 'basic'
-      ? 'Basic realm="fake"'
-      : `Bearer realm="http://${host}/token",service="fake-registry",scope="repository:${repo}:pull"`;
+    const challenge =
+      auth.scheme === 'basic'
+        ? 'Basic realm="fake"'
+        : `Bearer realm="http://${host}/token",service="fake-registry",scope="repository:${repo}:pull"`;
     res.setHeader('www-authenticate', challenge);
     error(res, 401, 'UNAUTHORIZED', 'authentication required');
     return false;
@@ -78,7 +80,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     }
     if (url.pathname === '/token') {
       const auth = options.auth!;
-      if (req.headers.authorization !== `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`) return send(res, 401);
+      if (req.headers.authorization !== `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`)
+        return send(res, 401);
       const token = randomUUID();
       tokens.add(token);
       return send(res, 200, { token });
@@ -128,7 +131,11 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         return send(res, 204);
       }
       parts.push(body);
-      if (method === 'PATCH') return send(res, 202, undefined, { location: `/v2/${repo}/blobs/uploads/${rest}?state=y`, range: `0-${Buffer.concat(parts).length - 1}` });
+      if (method === 'PATCH')
+        return send(res, 202, undefined, {
+          location: `/v2/${repo}/blobs/uploads/${rest}?state=y`,
+          range: `0-${Buffer.concat(parts).length - 1}`,
+        });
       const all = Buffer.concat(parts);
       const digest = url.searchParams.get('digest') ?? '';
       if (sha256(all) !== digest) return error(res, 400, 'DIGEST_INVALID', `content is ${sha256(all)}`);
@@ -162,7 +169,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       const key = manifestKey(repo, rest);
       const found = key ? manifests.get(key) : undefined;
       if (!found) return error(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
-      return send(res, 200, method === 'HEAD' ? undefined : found.body, { 'content-type': found.type, 'docker-content-digest': sha256(found.body) });
+      return send(res, 200, method === 'HEAD' ? undefined : found.body, {
+        'content-type': found.type,
+        'docker-content-digest': sha256(found.body),
+      });
     }
     if (kind === 'tags') {
       const list = [...tags.keys()].filter((k) => k.startsWith(`${repo}:`)).map((k) => k.slice(repo.length + 1));
@@ -172,9 +182,24 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     const wanted = url.searchParams.get('artifactType');
     const all = [...manifests.entries()]
       .filter(([k]) => k.startsWith(`${repo}@`))
-      .map(([k, v]) => ({ digest: k.slice(repo.length + 1), ...v, doc: JSON.parse(v.body.toString()) as { subject?: { digest: string }; artifactType?: string; config?: { mediaType: string }; annotations?: Record<string, string> } }))
+      .map(([k, v]) => ({
+        digest: k.slice(repo.length + 1),
+        ...v,
+        doc: JSON.parse(v.body.toString()) as {
+          subject?: { digest: string };
+          artifactType?: string;
+          config?: { mediaType: string };
+          annotations?: Record<string, string>;
+        },
+      }))
       .filter((e) => e.doc.subject?.digest === rest)
-      .map((e) => ({ mediaType: e.type, digest: e.digest, size: e.body.length, artifactType: e.doc.artifactType ?? e.doc.config?.mediaType, ...(e.doc.annotations ? { annotations: e.doc.annotations } : {}) }))
+      .map((e) => ({
+        mediaType: e.type,
+        digest: e.digest,
+        size: e.body.length,
+        artifactType: e.doc.artifactType ?? e.doc.config?.mediaType,
+        ...(e.doc.annotations ? { annotations: e.doc.annotations } : {}),
+      }))
       .filter((d) => !wanted || d.artifactType === wanted);
     const pageSize = options.pageSize ?? 100;
     const start = Number(url.searchParams.get('page') ?? '0');
@@ -196,9 +221,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     log,
     blobs,
     manifests,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -20,13 +20,24 @@ describe('boot entries and their direct-boot equivalent', () => {
   writeFileSync(join(tmp, 'initrd'), 'INITRD');
 
   it('lays out a Type #1 entry like kernel-install and reads it back as a direct boot', async () => {
-    const entry = type1BootFiles({ token: 'tok', kernelVersion: '6.12.0-1', kernel: join(tmp, 'vmlinuz'), initrd: join(tmp, 'initrd'), options: 'console=ttyS0 composefs=ab' });
+    const entry = type1BootFiles({
+      token: 'tok',
+      kernelVersion: '6.12.0-1',
+      kernel: join(tmp, 'vmlinuz'),
+      initrd: join(tmp, 'initrd'),
+      options: 'console=ttyS0 composefs=ab',
+    });
     expect(entry.entry).toBe('tok-6.12.0-1.conf');
     expect(entry.files.map((f) => f.path)).toEqual(['/tok/6.12.0-1/linux', '/tok/6.12.0-1/initrd', '/loader/entries/tok-6.12.0-1.conf']);
     const root = join(tmp, 'boot1');
     writeFiles(root, entry.files);
     const boot = await directBootFromEntry(root, join(root, 'loader/entries', entry.entry), tmp);
-    expect(boot).toEqual({ kind: 'direct', kernel: join(root, 'tok/6.12.0-1/linux'), initrd: join(root, 'tok/6.12.0-1/initrd'), append: 'console=ttyS0 composefs=ab' });
+    expect(boot).toEqual({
+      kind: 'direct',
+      kernel: join(root, 'tok/6.12.0-1/linux'),
+      initrd: join(root, 'tok/6.12.0-1/initrd'),
+      append: 'console=ttyS0 composefs=ab',
+    });
   });
 
   it('concatenates several initrds on 4-byte boundaries', async () => {

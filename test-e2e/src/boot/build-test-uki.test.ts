@@ -19,7 +19,13 @@ describe.skipIf(!haveTools('objdump', 'objcopy') || !existsSync(FIRMWARE.stub) |
     const initrd = join(tmp, 'initrd');
     writeFileSync(initrd, prngBytes('initrd', 100_003));
     const kernel = requireKernel().vmlinuz;
-    const uki = await buildTestUki({ out: join(tmp, 'uki.efi'), kernel, initrd, cmdline: 'console=ttyS0 composefs=ab', osRelease: 'ID=t\n' });
+    const uki = await buildTestUki({
+      out: join(tmp, 'uki.efi'),
+      kernel,
+      initrd,
+      cmdline: 'console=ttyS0 composefs=ab',
+      osRelease: 'ID=t\n',
+    });
     const headers = runTool('objdump', ['-h', uki.path]).stdout.toString();
     for (const name of ['.osrel', '.cmdline', '.initrd', '.linux']) expect(headers).toContain(` ${name} `);
     for (const [section, expected] of [

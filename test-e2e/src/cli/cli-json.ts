@@ -63,7 +63,8 @@ type Shape = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'object|null
 function check(json: unknown, what: string, fields: Record<string, Shape>): void {
   for (const [path, shape] of Object.entries(fields)) {
     let value: unknown = json;
-    for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    for (const key of path.split('.'))
+      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
     if (!shape.split('|').includes(actual)) {
       throw new Error(`${what} --json: field ${path} is ${actual}, expected ${shape}\n${JSON.stringify(json, null, 1).slice(0, 3000)}`);
@@ -75,7 +76,15 @@ const DIGEST: Record<string, Shape> = { 'composefsDigest.algorithm': 'string', '
 
 /** Checks and types `attach --json` output. */
 export function attachJson(json: unknown): AttachJson {
-  check(json, 'attach', { strategy: 'string', 'image.digest': 'string', artifact: 'object|null', kernelArgument: 'string', ...DIGEST, 'payload.kind': 'string', 'payload.cmdlines': 'array' });
+  check(json, 'attach', {
+    strategy: 'string',
+    'image.digest': 'string',
+    artifact: 'object|null',
+    kernelArgument: 'string',
+    ...DIGEST,
+    'payload.kind': 'string',
+    'payload.cmdlines': 'array',
+  });
   return json as AttachJson;
 }
 

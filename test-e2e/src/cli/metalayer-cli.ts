@@ -90,7 +90,9 @@ export function createMetalayerCli(transcript: string): MetalayerCli {
         const expected = options.expectCode ?? 0;
         if (code !== expected) {
           return reject(
-            new Error(`${command} exited ${code ?? signal} (expected ${expected}) after ${ms} ms\n--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`),
+            new Error(
+              `${command} exited ${code ?? signal} (expected ${expected}) after ${ms} ms\n--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`,
+            ),
           );
         }
         resolve({ args, code, signal, stdout, stderr, ms, json });

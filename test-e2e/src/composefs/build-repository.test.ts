@@ -13,7 +13,9 @@ describe.skipIf(!haveTools('fsverity', 'fsck.erofs', 'busybox'))('buildComposefs
     const repo = await buildComposefsRepository({ tree: os.merged, repoDir: join(tmp, algorithm), algorithm });
     const hexLength = algorithm === 'sha256' ? 64 : 128;
     const fsverity = (path: string): string =>
-      run('fsverity', ['digest', '--compact', `--hash-alg=${algorithm}`, path]).stdout.toString().trim();
+      run('fsverity', ['digest', '--compact', `--hash-alg=${algorithm}`, path])
+        .stdout.toString()
+        .trim();
 
     // images/<hex> → ../objects/xx/<rest>, and the name is the image's fs-verity digest
     expect(repo.digest).toMatch(new RegExp(`^[0-9a-f]{${hexLength}}$`));

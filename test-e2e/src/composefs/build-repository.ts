@@ -85,7 +85,9 @@ export async function buildComposefsRepository(options: BuildRepositoryOptions):
   for (const entry of options.tree) {
     if (entry.type !== 'file' || sourceSize(entry.source) <= INLINE_LIMIT) continue;
     const source = entry.source;
-    const digest = toHex('bytes' in source ? fsverityDigest(source.bytes, algorithm) : await fsverityDigestFile(source.hostPath, algorithm));
+    const digest = toHex(
+      'bytes' in source ? fsverityDigest(source.bytes, algorithm) : await fsverityDigestFile(source.hostPath, algorithm),
+    );
     const objectPath = await store(digest, (tmp) => ('bytes' in source ? writeFile(tmp, source.bytes) : copyFile(source.hostPath, tmp)));
     objects.set(entry.path, { objectPath, digest });
   }

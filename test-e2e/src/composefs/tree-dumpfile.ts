@@ -39,11 +39,7 @@ const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
  * (PAYLOAD = object path, DIGEST) as `external` says. Directories get their
  * computed nlink; no xattrs.
  */
-export function treeToDumpfile(
-  tree: readonly TreeEntry[],
-  external: ReadonlyMap<string, ExternalFile>,
-  inlineLimit: number,
-): string {
+export function treeToDumpfile(tree: readonly TreeEntry[], external: ReadonlyMap<string, ExternalFile>, inlineLimit: number): string {
   const sorted = sortTree(tree);
   const subdirs = new Map<string, number>();
   for (const e of sorted) {

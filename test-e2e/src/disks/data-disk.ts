@@ -45,10 +45,14 @@ export async function buildDataDisk(options: BuildDataDiskOptions): Promise<{ pa
   runTool('mkfs.ext4', [
     '-q',
     '-F',
-    '-b', String(EXT4_BLOCK_SIZE),
-    '-O', 'verity',
-    '-L', options.label ?? DATA_DISK_LABEL,
-    '-d', options.stageDir,
+    '-b',
+    String(EXT4_BLOCK_SIZE),
+    '-O',
+    'verity',
+    '-L',
+    options.label ?? DATA_DISK_LABEL,
+    '-d',
+    options.stageDir,
     options.out,
     `${sizeMiB}M`,
   ]);

@@ -42,7 +42,9 @@ describe.skipIf(!haveTools('mkfs.vfat', 'mmd', 'mcopy', 'mtype', 'fsck.vfat') ||
     expect(runTool('mtype', ['-i', esp.path, '::/loader/loader.conf'], { env }).stdout.toString()).toBe(
       'default metalayer-6.12.0.conf\ntimeout 0\nconsole-mode keep\neditor no\n',
     );
-    expect(runTool('mtype', ['-i', esp.path, '::/loader/entries/metalayer-6.12.0.conf'], { env }).stdout.toString()).toContain('linux /metalayer/6.12.0/linux');
+    expect(runTool('mtype', ['-i', esp.path, '::/loader/entries/metalayer-6.12.0.conf'], { env }).stdout.toString()).toContain(
+      'linux /metalayer/6.12.0/linux',
+    );
     const copied = join(tmp, 'linux.out');
     runTool('mcopy', ['-i', esp.path, '::/metalayer/6.12.0/linux', copied], { env });
     const loader = join(tmp, 'bootx64.out');
@@ -52,6 +54,8 @@ describe.skipIf(!haveTools('mkfs.vfat', 'mmd', 'mcopy', 'mtype', 'fsck.vfat') ||
   });
 
   it('refuses paths that climb out of the ESP', async () => {
-    await expect(buildEsp({ out: join(tmp, 'bad.img'), files: [{ path: '/a/../../x', source: { bytes: 'x' } }] })).rejects.toThrow(/bad ESP path/);
+    await expect(buildEsp({ out: join(tmp, 'bad.img'), files: [{ path: '/a/../../x', source: { bytes: 'x' } }] })).rejects.toThrow(
+      /bad ESP path/,
+    );
   });
 });

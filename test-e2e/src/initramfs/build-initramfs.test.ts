@@ -16,7 +16,16 @@ describe.skipIf(!canBoot())('buildInitramfs', () => {
     const result = await buildInitramfs({ kernel: requireKernel(), out });
     const cpio = gunzipSync(readFileSync(out));
     const listing = new Set(run('cpio', ['-t', '--quiet'], { input: cpio }).stdout.toString().trim().split('\n'));
-    for (const p of ['init', 'bin/busybox', 'bin/sh', 'bin/switch_root', 'bin/findfs', 'bin/fsverity', 'lib/cfs-lib.sh', 'lib/modules/load-order']) {
+    for (const p of [
+      'init',
+      'bin/busybox',
+      'bin/sh',
+      'bin/switch_root',
+      'bin/findfs',
+      'bin/fsverity',
+      'lib/cfs-lib.sh',
+      'lib/modules/load-order',
+    ]) {
       expect(listing).toContain(p);
     }
     for (const m of ['ext4', 'erofs', 'overlay', 'loop', 'virtio_blk', 'crc32c_generic', 'libcrc32c']) {
@@ -30,7 +39,9 @@ describe.skipIf(!canBoot())('buildInitramfs', () => {
     }
     // The modules are stored uncompressed: busybox insmod cannot read .ko.xz.
     const extract = join(tmp, 'x');
-    run('sh', ['-c', `mkdir -p ${extract} && cd ${extract} && cpio -idm --quiet lib/modules/ext4.ko lib/modules/load-order`], { input: cpio });
+    run('sh', ['-c', `mkdir -p ${extract} && cd ${extract} && cpio -idm --quiet lib/modules/ext4.ko lib/modules/load-order`], {
+      input: cpio,
+    });
     expect(readFileSync(join(extract, 'lib/modules/ext4.ko')).subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
     expect(readFileSync(join(extract, 'lib/modules/load-order'), 'utf8')).toBe(result.moduleOrder.map((m) => `${m}\n`).join(''));
   });

@@ -41,7 +41,10 @@ describe.skipIf(!haveTools('cpio'))('newcArchive', () => {
 
   it('puts parents before children whatever the input order', async () => {
     const tree = [file('/a/b/c', 'c'), dir('/a/b'), dir('/a'), dir('/')];
-    const listing = run('cpio', ['-t', '--quiet'], { input: await archive(tree) }).stdout.toString().trim().split('\n');
+    const listing = run('cpio', ['-t', '--quiet'], { input: await archive(tree) })
+      .stdout.toString()
+      .trim()
+      .split('\n');
     expect(listing).toEqual(['.', 'a', 'a/b', 'a/b/c']);
   });
 

@@ -10,7 +10,13 @@ async function* hostFileData(hostPath: string): AsyncGenerator<Uint8Array> {
 function* members(tree: readonly TreeEntry[]): Generator<NewcEntry> {
   for (const entry of sortTree(tree)) {
     if (entry.type === 'whiteout') throw new Error(`whiteout ${entry.path} cannot go into a cpio archive`);
-    const meta = { path: entry.path === '/' ? '.' : entry.path.slice(1), mode: entry.mode, uid: entry.uid, gid: entry.gid, mtime: entry.mtime };
+    const meta = {
+      path: entry.path === '/' ? '.' : entry.path.slice(1),
+      mode: entry.mode,
+      uid: entry.uid,
+      gid: entry.gid,
+      mtime: entry.mtime,
+    };
     if (entry.type === 'dir') yield { ...meta, type: 'directory' };
     else if (entry.type === 'symlink') yield { ...meta, type: 'symlink', target: entry.target };
     else {

@@ -62,10 +62,7 @@ function runToFile(cmd: string, args: string[], out: string): Promise<void> {
     const done = pipeline(child.stdout, createWriteStream(out));
     child.on('error', (cause) => reject(new ExternalToolError({ tool: cmd, cause, message: `cannot run ${cmd}: ${cause.message}` })));
     child.on('close', (code) => {
-      done.then(
-        () => (code === 0 ? resolve() : reject(new ExternalToolError({ tool: cmd, exitCode: code, stderr }))),
-        reject,
-      );
+      done.then(() => (code === 0 ? resolve() : reject(new ExternalToolError({ tool: cmd, exitCode: code, stderr }))), reject);
     });
   });
 }

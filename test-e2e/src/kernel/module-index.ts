@@ -21,7 +21,9 @@ export interface ModuleIndex {
 
 /** Canonical module name of `kernel/fs/ext4/ext4.ko.xz` or `crc32c-generic`. */
 export function moduleName(pathOrName: string): string {
-  return basename(pathOrName).replace(/\.ko(\.(xz|zst|gz))?$/, '').replaceAll('-', '_');
+  return basename(pathOrName)
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replaceAll('-', '_');
 }
 
 function readLines(path: string, optional = false): string[] {
@@ -43,7 +45,15 @@ export function readModuleIndex(modulesDir: string): ModuleIndex {
     const path = line.slice(0, colon);
     const name = moduleName(path);
     paths.set(name, path);
-    deps.set(name, line.slice(colon + 1).trim().split(/\s+/).filter(Boolean).map(moduleName));
+    deps.set(
+      name,
+      line
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(moduleName),
+    );
   }
   const softPre = new Map<string, string[]>();
   for (const line of readLines(join(modulesDir, 'modules.softdep'), true)) {

@@ -39,7 +39,10 @@ export class BootSummary {
     const lines = [
       '| boot | strategy | payload | path | outcome | time | digest mounted |',
       '|---|---|---|---|---|---|---|',
-      ...rows.map((r) => `| ${r.boot} | ${r.strategy} | ${r.payload} | ${r.path} | ${r.ok ? '' : 'FAILED: '}${r.outcome} | ${(r.wallMs / 1000).toFixed(1)} s | \`${r.digest}\` |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.boot} | ${r.strategy} | ${r.payload} | ${r.path} | ${r.ok ? '' : 'FAILED: '}${r.outcome} | ${(r.wallMs / 1000).toFixed(1)} s | \`${r.digest}\` |`,
+      ),
     ];
     return lines.join('\n');
   }

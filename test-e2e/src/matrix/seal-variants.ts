@@ -1,8 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  attachJson, copyJson, deployJson, installKernelJson, verifyJson,
-  type AttachJson, type CopyJson, type DeployJson, type InstallKernelJson, type VerifyJson,
+  attachJson,
+  copyJson,
+  deployJson,
+  installKernelJson,
+  verifyJson,
+  type AttachJson,
+  type CopyJson,
+  type DeployJson,
+  type InstallKernelJson,
+  type VerifyJson,
 } from '../cli/cli-json';
 import type { MetalayerCli } from '../cli/metalayer-cli';
 import type { VariantPlan } from './matrix-plan';
@@ -47,11 +55,21 @@ function attachArgs(v: VariantPlan, input: SealInputs, dest: string): string[] {
   const src = input.images.get(v.imageName)?.image.reference;
   if (!src) throw new Error(`no image ${v.imageName} in the matrix images`);
   return [
-    'attach', '--strategy', v.strategy,
-    '--kernel', input.vmlinuz, '--initrd', input.initrd, '--cmdline', input.cmdline,
+    'attach',
+    '--strategy',
+    v.strategy,
+    '--kernel',
+    input.vmlinuz,
+    '--initrd',
+    input.initrd,
+    '--cmdline',
+    input.cmdline,
     ...(v.kind === 'uki' ? ['--stub', input.stub] : []),
-    '--os-release', input.osRelease,
-    '--json', src, dest,
+    '--os-release',
+    input.osRelease,
+    '--json',
+    src,
+    dest,
   ];
 }
 
@@ -95,9 +113,18 @@ export async function deployAndInstall(
   mkdirSync(bootRoot, { recursive: true });
   mkdirSync(root, { recursive: true });
   const args = [
-    'install-kernel', '--boot-root', bootRoot, '--root', root, '--layout', v.kind, '--entry-token', `literal:${v.strategy}`,
+    'install-kernel',
+    '--boot-root',
+    bootRoot,
+    '--root',
+    root,
+    '--layout',
+    v.kind,
+    '--entry-token',
+    `literal:${v.strategy}`,
     ...(v.deploy === 'install-kernel --repo' ? ['--repo', input.repo] : []),
-    '--json', reference,
+    '--json',
+    reference,
   ];
   const install = installKernelJson((await cli(args)).json);
   return { deploy, install, bootRoot };

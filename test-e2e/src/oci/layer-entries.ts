@@ -17,7 +17,12 @@ export function* layerTarEntries(layer: Tree): Generator<TarWriteEntry> {
     if (entry.path === '/') continue;
     const name = entry.path.slice(1);
     if (entry.type === 'whiteout') {
-      yield { name: posix.join(posix.dirname(name), `${WHITEOUT_PREFIX}${posix.basename(name)}`), type: 'file', mode: 0o644, body: new Uint8Array(0) };
+      yield {
+        name: posix.join(posix.dirname(name), `${WHITEOUT_PREFIX}${posix.basename(name)}`),
+        type: 'file',
+        mode: 0o644,
+        body: new Uint8Array(0),
+      };
       continue;
     }
     const meta = { mode: entry.mode, uid: entry.uid, gid: entry.gid, mtime: entry.mtime };

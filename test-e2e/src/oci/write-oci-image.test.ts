@@ -36,8 +36,16 @@ describe.skipIf(!haveTools('skopeo', 'umoci', 'busybox'))('writeOciImage with th
       expect(lstatSync(join(rootfs, d)).isDirectory()).toBe(true);
     }
     // what umoci unpacked is exactly the merged tree
-    const merged = os.merged.filter((e) => e.path !== '/').map((e) => e.path.slice(1)).sort();
-    const found = run('find', ['.', '-mindepth', '1'], { cwd: rootfs }).stdout.toString().trim().split('\n').map((p) => p.slice(2)).sort();
+    const merged = os.merged
+      .filter((e) => e.path !== '/')
+      .map((e) => e.path.slice(1))
+      .sort();
+    const found = run('find', ['.', '-mindepth', '1'], { cwd: rootfs })
+      .stdout.toString()
+      .trim()
+      .split('\n')
+      .map((p) => p.slice(2))
+      .sort();
     expect(found).toEqual(merged);
     // writeTreeToDir materialises the same merged tree
     const written = join(tmp, 'written');

@@ -25,7 +25,10 @@ export function findBusybox(path = process.env.METALAYER_E2E_BUSYBOX ?? BUSYBOX_
   if (lddDependencies(hostPath).length > 0) throw new Error(`${hostPath} is dynamically linked; install busybox-static`);
   const r = spawnSync(hostPath, ['--list'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${hostPath} --list failed: ${r.stderr}`);
-  const applets = r.stdout.split('\n').map((s) => s.trim()).filter((s) => /^[A-Za-z0-9_.[-]+$/.test(s) && s !== 'busybox');
+  const applets = r.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => /^[A-Za-z0-9_.[-]+$/.test(s) && s !== 'busybox');
   return { hostPath, size: statSync(hostPath).size, applets };
 }
 

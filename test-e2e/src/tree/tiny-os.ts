@@ -26,13 +26,7 @@ export interface TinyOs {
   bigMarker: string;
 }
 
-const OS_RELEASE = [
-  'NAME="metalayer e2e"',
-  'ID=metalayer-e2e',
-  'PRETTY_NAME="metalayer e2e test OS"',
-  'VERSION_ID=1',
-  '',
-].join('\n');
+const OS_RELEASE = ['NAME="metalayer e2e"', 'ID=metalayer-e2e', 'PRETTY_NAME="metalayer e2e test OS"', 'VERSION_ID=1', ''].join('\n');
 
 /**
  * A bootable root made only from host packages (busybox-static) and text:

@@ -42,12 +42,44 @@ describe.skipIf(!haveStub() || !haveTools('docker-registry'))('metalayer attach'
   });
 
   it('builds a BLS payload from --kernel/--initrd/--cmdline, and a UKI with --stub', async () => {
-    const bls = await runCli(['attach', '--strategy', 'kernel-layer', '--kernel', f.kernel, '--initrd', f.initrd, '--cmdline', 'rw', '--kernel-version', '6.9.0-test', '--json', f.base, `oci:${join(tmp, 'bls')}:x`]);
+    const bls = await runCli([
+      'attach',
+      '--strategy',
+      'kernel-layer',
+      '--kernel',
+      f.kernel,
+      '--initrd',
+      f.initrd,
+      '--cmdline',
+      'rw',
+      '--kernel-version',
+      '6.9.0-test',
+      '--json',
+      f.base,
+      `oci:${join(tmp, 'bls')}:x`,
+    ]);
     expect(bls.code).toBe(0);
     const blsOut = bls.json<AttachJson>();
     expect(blsOut.payload.kind).toBe('bls');
     expect(blsOut.payload.cmdlines[0]!.cmdline).toBe(`rw ${blsOut.kernelArgument}`);
-    const uki = await runCli(['attach', '--strategy', 'artifact', '--kernel', f.kernel, '--initrd', f.initrd, '--stub', STUB_PATH, '--kernel-version', '6.9.0-test', '--hash', 'sha256', '--json', f.base, `oci:${join(tmp, 'stub')}:x`]);
+    const uki = await runCli([
+      'attach',
+      '--strategy',
+      'artifact',
+      '--kernel',
+      f.kernel,
+      '--initrd',
+      f.initrd,
+      '--stub',
+      STUB_PATH,
+      '--kernel-version',
+      '6.9.0-test',
+      '--hash',
+      'sha256',
+      '--json',
+      f.base,
+      `oci:${join(tmp, 'stub')}:x`,
+    ]);
     expect(uki.code).toBe(0);
     const ukiOut = uki.json<AttachJson>();
     expect(ukiOut.payload.kind).toBe('uki');
@@ -66,9 +98,22 @@ describe.skipIf(!haveStub() || !haveTools('docker-registry'))('metalayer attach'
       { name: 'usr/lib/modules/6.9.0-img/vmlinuz', type: 'file', body: kernel },
       { name: 'usr/lib/modules/6.9.0-img/initramfs.img', type: 'file', body: prngBytes('image-initrd', 9_000) },
     ]);
-    await appendLayers(store, base, { layers: [{ descriptor: modules.descriptor, diffId: modules.diffId, createdBy: 'test: kernel' }], tag: 'with-kernel' });
+    await appendLayers(store, base, {
+      layers: [{ descriptor: modules.descriptor, diffId: modules.diffId, createdBy: 'test: kernel' }],
+      tag: 'with-kernel',
+    });
     const src = `oci:${join(tmp, 'base')}:with-kernel`;
-    const r = await runCli(['attach', '--strategy', 'kernel-layer', '--from-image', '--cmdline', 'rw', '--json', src, `oci:${join(tmp, 'base')}:from-image`]);
+    const r = await runCli([
+      'attach',
+      '--strategy',
+      'kernel-layer',
+      '--from-image',
+      '--cmdline',
+      'rw',
+      '--json',
+      src,
+      `oci:${join(tmp, 'base')}:from-image`,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.json<AttachJson & { payload: { kernelVersion: string; files: { role: string; digest: string }[] } }>();
@@ -87,9 +132,27 @@ describe.skipIf(!haveStub() || !haveTools('docker-registry'))('metalayer attach'
     expect(none.stderr).toContain('hidden-whiteout, kernel-layer, artifact');
     const unknown = await runCli(['attach', '--strategy', 'nope', '--uki', f.uki, f.base, `oci:${join(tmp, 'n')}:x`]);
     expect(unknown.code).toBe(2);
-    const both = await runCli(['attach', '--strategy', 'artifact', '--uki', f.uki, '--kernel', f.kernel, f.base, `oci:${join(tmp, 'n')}:x`]);
+    const both = await runCli([
+      'attach',
+      '--strategy',
+      'artifact',
+      '--uki',
+      f.uki,
+      '--kernel',
+      f.kernel,
+      f.base,
+      `oci:${join(tmp, 'n')}:x`,
+    ]);
     expect(both.code).toBe(2);
-    const digestDest = await runCli(['attach', '--strategy', 'artifact', '--uki', f.uki, f.base, `oci:${join(tmp, 'n')}@sha256:${'0'.repeat(64)}`]);
+    const digestDest = await runCli([
+      'attach',
+      '--strategy',
+      'artifact',
+      '--uki',
+      f.uki,
+      f.base,
+      `oci:${join(tmp, 'n')}@sha256:${'0'.repeat(64)}`,
+    ]);
     expect(digestDest.code).toBe(2);
     const badHash = await runCli(['attach', '--strategy', 'artifact', '--uki', f.uki, '--hash', 'md5', f.base, `oci:${join(tmp, 'n')}:x`]);
     expect(badHash.code).toBe(2);

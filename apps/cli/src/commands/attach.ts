@@ -41,7 +41,11 @@ another store the image is copied there first. --from-image takes the kernel the
     const [src, dest] = ctx.positionals as [string, string];
     const registry = strategyRegistry();
     if (!ctx.values.strategy) {
-      throw new InvalidArgumentError({ argument: '--strategy', message: '--strategy is required', hint: `one of ${registry.names.join(', ')}` });
+      throw new InvalidArgumentError({
+        argument: '--strategy',
+        message: '--strategy is required',
+        hint: `one of ${registry.names.join(', ')}`,
+      });
     }
     const strategy = registry.get(ctx.values.strategy);
     const digest = digestSpecFromArgs(ctx.values);
@@ -52,7 +56,11 @@ another store the image is copied there first. --from-image takes the kernel the
       create: true,
     });
     if (destination.reference.digest) {
-      throw new InvalidArgumentError({ argument: 'DEST', value: dest, message: 'DEST names a digest; give a tag (the result is a new manifest)' });
+      throw new InvalidArgumentError({
+        argument: 'DEST',
+        value: dest,
+        message: 'DEST names a digest; give a tag (the result is a new manifest)',
+      });
     }
     const label = formatReference(destination.reference);
     const tag = destination.reference.tag;

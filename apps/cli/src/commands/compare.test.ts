@@ -22,7 +22,12 @@ describe.skipIf(!haveStub())('metalayer compare', () => {
     const by = Object.fromEntries(rows.map((row) => [row.strategy, row]));
     expect(by['hidden-whiteout']).toMatchObject({ imageDigestChanged: true, layersAdded: 2, containerView: 'hidden' });
     expect(by['kernel-layer']).toMatchObject({ imageDigestChanged: true, layersAdded: 1, containerView: 'visible in /boot' });
-    expect(by.artifact).toMatchObject({ imageDigestChanged: false, layersAdded: 0, containerView: 'hidden', referrers: 'API or fallback tag' });
+    expect(by.artifact).toMatchObject({
+      imageDigestChanged: false,
+      layersAdded: 0,
+      containerView: 'hidden',
+      referrers: 'API or fallback tag',
+    });
     for (const row of rows) expect(row.bytesToInstallKernel).toBeGreaterThan(0);
   });
 

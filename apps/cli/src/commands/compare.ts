@@ -45,7 +45,9 @@ All strategies name the same composefs digest: the bootable digest of IMAGE.`,
         throw new InvalidArgumentError({ argument: '--uki', message: `no strategy carries a ${payload.kind} payload` });
       }
       if (ctx.json) return void ctx.printJson({ image: image.label, payload: payload.kind, strategies: rows });
-      ctx.print(`${image.label}: composefs digest ${rows[0]!.composefsDigest.slice(0, 16)}… (${digest.algorithm}, EROFS v${digest.erofsVersion})`);
+      ctx.print(
+        `${image.label}: composefs digest ${rows[0]!.composefsDigest.slice(0, 16)}… (${digest.algorithm}, EROFS v${digest.erofsVersion})`,
+      );
       for (const line of formatComparison(rows)) ctx.print(line);
       return rows.every((r) => r.verified) ? 0 : 1;
     });

@@ -5,7 +5,6 @@ import { haveTools, run, useTempDir, vectorsPath } from '@metalayer/test-utils';
 import { main } from '../cli';
 import { captureIo } from '../test-support/capture-io';
 
-
 async function mkcomposefs(dumpfile: string, out: string): Promise<void> {
   const c = captureIo();
   expect(await main(['mkcomposefs', '--from-file', dumpfile, out], c.io), c.err()).toBe(0);

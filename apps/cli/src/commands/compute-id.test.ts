@@ -9,12 +9,16 @@ import { buildTestImage } from '@metalayer/test-fixtures';
 import { OS_LAYERS } from '@metalayer/test-fixtures';
 import { captureIo } from '../test-support/capture-io';
 
-
 const enc = new TextEncoder();
 describe('metalayer compute-id', () => {
   const dir = useTempDir('cli-compute-id-');
   const layout = () => join(dir, 'layout');
-  const image = async (layers = OS_LAYERS, tag = 'v1') => buildTestImage(layout(), layers.map((entries, i) => ({ entries, compression: i % 2 ? 'gzip' : 'none' })), tag);
+  const image = async (layers = OS_LAYERS, tag = 'v1') =>
+    buildTestImage(
+      layout(),
+      layers.map((entries, i) => ({ entries, compression: i % 2 ? 'gzip' : 'none' })),
+      tag,
+    );
 
   it('prints the sha512/V1 id by default, and what the flags ask for', async () => {
     const { store, image: img, reference } = await image();
@@ -40,7 +44,14 @@ describe('metalayer compute-id', () => {
     const c = captureIo();
     expect(await main(['compute-id', '--bootable', '--json', reference], c.io), c.err()).toBe(0);
     const report = JSON.parse(c.text());
-    expect(report).toMatchObject({ algorithm: 'sha512', erofsVersion: 1, composefsVersion: 1, bootable: true, xattrs: 'allowlist-only', selinuxPolicy: null });
+    expect(report).toMatchObject({
+      algorithm: 'sha512',
+      erofsVersion: 1,
+      composefsVersion: 1,
+      bootable: true,
+      xattrs: 'allowlist-only',
+      selinuxPolicy: null,
+    });
     expect(report.karg).toBe(`composefs.digest=v1-sha512-12:${report.id}`);
     expect(report.layers).toHaveLength(2);
   });
@@ -72,7 +83,13 @@ describe('metalayer compute-id', () => {
     expect(c.err()).toContain('/sysroot is missing');
     expect(c.err()).toContain('hint:');
 
-    const selinux = [...OS_LAYERS, [{ name: 'etc/selinux/', type: 'directory' } as TarWriteEntry, { name: 'etc/selinux/config', type: 'file', body: enc.encode('SELINUXTYPE=targeted\n') } as TarWriteEntry]];
+    const selinux = [
+      ...OS_LAYERS,
+      [
+        { name: 'etc/selinux/', type: 'directory' } as TarWriteEntry,
+        { name: 'etc/selinux/config', type: 'file', body: enc.encode('SELINUXTYPE=targeted\n') } as TarWriteEntry,
+      ],
+    ];
     const withPolicy = await image(selinux, 'selinux');
     const refused = captureIo();
     expect(await main(['compute-id', '--bootable', withPolicy.reference], refused.io)).toBe(3);

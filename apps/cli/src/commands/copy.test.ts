@@ -8,7 +8,12 @@ import { main } from '../cli';
 import { captureIo } from '../test-support/capture-io';
 
 /** An artifact (one payload blob) referring to `subject`. */
-function artifact(store: ImageStore, subject: Descriptor, artifactType: string, payload = new TextEncoder().encode(`for ${subject.digest}`)) {
+function artifact(
+  store: ImageStore,
+  subject: Descriptor,
+  artifactType: string,
+  payload = new TextEncoder().encode(`for ${subject.digest}`),
+) {
   return putArtifact(store, { artifactType, subject, blobs: [{ mediaType: 'application/octet-stream', content: payload }] });
 }
 
@@ -23,7 +28,11 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
   });
 
   it('moves a multi-layer image and its referrers layout → registry → layout with identical digests', async () => {
-    const built = await buildTestImage(join(tmp, 'src'), OS_LAYERS.map((entries, i) => ({ entries, compression: i % 2 ? 'none' : 'gzip' })), 'v1');
+    const built = await buildTestImage(
+      join(tmp, 'src'),
+      OS_LAYERS.map((entries, i) => ({ entries, compression: i % 2 ? 'none' : 'gzip' })),
+      'v1',
+    );
     const src = built.store;
     const image = { manifest: built.image.descriptor, manifestBytes: built.image.manifestBytes, layers: built.image.manifest.layers };
     const sig = await artifact(src, image.manifest, 'application/vnd.example.sig');
@@ -32,22 +41,33 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
     const remote = `docker://${registry.host}/cli/image:v1`;
 
     const push = captureIo({ stderrIsTTY: true });
-    expect(await main(['copy', `oci:${src.path}:v1`, remote, '--dest-tls-verify=false', '--referrers', '--json'], push.io), push.err()).toBe(0);
+    expect(
+      await main(['copy', `oci:${src.path}:v1`, remote, '--dest-tls-verify=false', '--referrers', '--json'], push.io),
+      push.err(),
+    ).toBe(0);
     const pushed = JSON.parse(push.text());
     expect(pushed.digest).toBe(image.manifest.digest);
-    expect(pushed.referrers.map((r: { digest: string }) => r.digest).sort()).toEqual([sig, kernel, sigOfKernel].map((a) => a.descriptor.digest).sort());
+    expect(pushed.referrers.map((r: { digest: string }) => r.digest).sort()).toEqual(
+      [sig, kernel, sigOfKernel].map((a) => a.descriptor.digest).sort(),
+    );
     expect(pushed.blobs.filter((b: { action: string }) => b.action === 'copied')).toHaveLength(pushed.blobs.length);
     expect(push.err()).toBe(''); // --json: no progress even on a TTY
-    expect(run('skopeo', ['inspect', '--raw', '--tls-verify=false', remote]).stdout.toString()).toBe(Buffer.from(image.manifestBytes).toString());
+    expect(run('skopeo', ['inspect', '--raw', '--tls-verify=false', remote]).stdout.toString()).toBe(
+      Buffer.from(image.manifestBytes).toString(),
+    );
 
     const pull = captureIo();
-    expect(await main(['copy', '--src-tls-verify=false', '--referrers', remote, `oci:${join(tmp, 'back')}:v1`], pull.io), pull.err()).toBe(0);
+    expect(await main(['copy', '--src-tls-verify=false', '--referrers', remote, `oci:${join(tmp, 'back')}:v1`], pull.io), pull.err()).toBe(
+      0,
+    );
     expect(pull.text().split('\n')[0]).toBe(image.manifest.digest);
     const back = await openLayout(join(tmp, 'back'));
     const resolved = await resolveImage(back, 'v1');
     expect(resolved.descriptor.digest).toBe(image.manifest.digest);
     expect(resolved.manifest.layers.map((l) => l.digest)).toEqual(image.layers.map((l) => l.digest));
-    expect((await back.listReferrers(image.manifest.digest)).map((d) => d.digest).sort()).toEqual([sig, kernel].map((a) => a.descriptor.digest).sort());
+    expect((await back.listReferrers(image.manifest.digest)).map((d) => d.digest).sort()).toEqual(
+      [sig, kernel].map((a) => a.descriptor.digest).sort(),
+    );
     expect((await back.listReferrers(kernel.descriptor.digest)).map((d) => d.digest)).toEqual([sigOfKernel.descriptor.digest]);
 
     const again = captureIo();
@@ -64,7 +84,9 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('metalayer copy', () =>
     expect(await main(['copy', `oci:${join(tmp, 'empty')}:nope`, `oci:${join(tmp, 'x')}`], missing.io)).toBe(3);
     expect(missing.err()).toContain('manifest nope not found');
     const refused = captureIo();
-    expect(await main(['copy', `oci:${join(tmp, 'empty')}:nope`, `docker://127.0.0.1:1/a:b`, '--dest-tls-verify=maybe'], refused.io)).toBe(2);
+    expect(await main(['copy', `oci:${join(tmp, 'empty')}:nope`, `docker://127.0.0.1:1/a:b`, '--dest-tls-verify=maybe'], refused.io)).toBe(
+      2,
+    );
     expect(refused.err()).toContain('--dest-tls-verify must be true or false');
     const help = captureIo();
     expect(await main(['copy', '--help'], help.io)).toBe(0);

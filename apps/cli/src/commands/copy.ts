@@ -18,7 +18,11 @@ sha256-<hex> fallback tag, and listed untagged in a layout's index.json.`,
   options: {
     referrers: { type: 'boolean', description: 'Also copy artifacts that refer to the image (and their referrers).' },
     all: { type: 'boolean', description: 'Copy a whole image index with every platform, not just one.' },
-    platform: { type: 'string', valueName: 'OS/ARCH[/VARIANT]', description: 'Platform to pick from an image index (default linux/amd64).' },
+    platform: {
+      type: 'string',
+      valueName: 'OS/ARCH[/VARIANT]',
+      description: 'Platform to pick from an image index (default linux/amd64).',
+    },
     ...transferOptions,
   },
   positionals: { min: 2, max: 2 },
@@ -32,7 +36,12 @@ sha256-<hex> fallback tag, and listed untagged in a layout's index.json.`,
     const source = await openImageStore(src, sideStoreOptions(ctx.values, 'src'));
     const destination = await openImageStore(dest, { ...sideStoreOptions(ctx.values, 'dest'), create: true });
     if (destination.reference.digest) {
-      throw new InvalidArgumentError({ argument: 'DEST', value: dest, message: 'the destination cannot name a digest: the copy keeps the source digest', hint: 'give a tag, or none' });
+      throw new InvalidArgumentError({
+        argument: 'DEST',
+        value: dest,
+        message: 'the destination cannot name a digest: the copy keeps the source digest',
+        hint: 'give a tag, or none',
+      });
     }
     const target = source.target ?? (await soleLayoutEntry(source.store));
     const progress = ctx.progress(`copy ${formatReference(source.reference)}`, undefined, 'bytes');
@@ -61,6 +70,8 @@ sha256-<hex> fallback tag, and listed untagged in a layout's index.json.`,
       return;
     }
     ctx.print(`${result.manifest.digest}`);
-    ctx.print(`copied ${result.blobs.length - skipped} of ${result.blobs.length} blobs (${result.bytesCopied} bytes), ${skipped} already present; ${result.referrers.length} referrers`);
+    ctx.print(
+      `copied ${result.blobs.length - skipped} of ${result.blobs.length} blobs (${result.bytesCopied} bytes), ${skipped} already present; ${result.referrers.length} referrers`,
+    );
   },
 });

@@ -48,7 +48,13 @@ prints the comparison table. With --output the layouts stay in DIR for a closer 
       });
       const digests = new Set(rows.map((r) => r.composefsDigest));
       if (ctx.json) {
-        ctx.printJson({ image: image.digest, kernel: demo.kernel, payload: demo.payload.kind, strategies: rows, output: ctx.values.output ? workDir : null });
+        ctx.printJson({
+          image: image.digest,
+          kernel: demo.kernel,
+          payload: demo.payload.kind,
+          strategies: rows,
+          output: ctx.values.output ? workDir : null,
+        });
       } else {
         ctx.print('');
         ctx.print(`every strategy names composefs.digest=v1-sha512-12:${[...digests].join(' / ')}`);
@@ -66,7 +72,12 @@ prints the comparison table. With --output the layouts stay in DIR for a closer 
       const dir = resolve(ctx.io.cwd, ctx.values.output);
       await mkdir(dir, { recursive: true });
       if ((await readdir(dir)).length > 0) {
-        throw new InvalidArgumentError({ argument: '--output', value: dir, message: `${dir} is not empty`, hint: 'give a new or empty directory' });
+        throw new InvalidArgumentError({
+          argument: '--output',
+          value: dir,
+          message: `${dir} is not empty`,
+          hint: 'give a new or empty directory',
+        });
       }
       return run(dir);
     }

@@ -7,12 +7,15 @@ import { buildTestImage } from '@metalayer/test-fixtures';
 import { OS_LAYERS } from '@metalayer/test-fixtures';
 import { captureIo } from '../test-support/capture-io';
 
-
 describe('metalayer deploy', () => {
   const dir = useTempDir('cli-deploy-');
 
   it('deploys, prints the id compute-id prints, and changes nothing the second time', async () => {
-    const { reference } = await buildTestImage(join(dir, 'l'), OS_LAYERS.map((entries) => ({ entries })), 'v1');
+    const { reference } = await buildTestImage(
+      join(dir, 'l'),
+      OS_LAYERS.map((entries) => ({ entries })),
+      'v1',
+    );
     const repo = join(dir, 'repo');
     const id = captureIo();
     expect(await main(['compute-id', '--bootable', reference], id.io), id.err()).toBe(0);
@@ -25,13 +28,25 @@ describe('metalayer deploy', () => {
     const second = captureIo();
     expect(await main(['deploy', reference, '--repo', repo, '--bootable', '--ref', 'os', '--json'], second.io), second.err()).toBe(0);
     const report = JSON.parse(second.text());
-    expect(report).toMatchObject({ id: hex, created: false, imageWritten: false, imageLinked: false, refLinked: false, objectsWritten: 0, bytesWritten: 0 });
+    expect(report).toMatchObject({
+      id: hex,
+      created: false,
+      imageWritten: false,
+      imageLinked: false,
+      refLinked: false,
+      objectsWritten: 0,
+      bytesWritten: 0,
+    });
     expect(report.karg).toMatch(new RegExp(`^composefs\\.digest=\\??v1-sha512-12:${hex}$`));
     expect(lstatSync(join(repo, 'images', hex)).ino).toBe(inode);
   });
 
   it('needs --repo and valid flags', async () => {
-    const { reference } = await buildTestImage(join(dir, 'l'), OS_LAYERS.map((entries) => ({ entries })), 'v2');
+    const { reference } = await buildTestImage(
+      join(dir, 'l'),
+      OS_LAYERS.map((entries) => ({ entries })),
+      'v2',
+    );
     const noRepo = captureIo();
     expect(await main(['deploy', reference], noRepo.io)).toBe(2);
     expect(noRepo.err()).toContain('--repo');

@@ -9,7 +9,11 @@ import { layerProgress, openRootfsImage, rootfsOptions, transformOptionsFromArgs
 
 function verityPolicy(value: string | undefined): VerityPolicy {
   if (value === undefined || value === 'auto' || value === 'yes' || value === 'no') return value ?? 'auto';
-  throw new InvalidArgumentError({ argument: '--enable-verity', value, message: `--enable-verity must be auto, yes or no, got "${value}"` });
+  throw new InvalidArgumentError({
+    argument: '--enable-verity',
+    value,
+    message: `--enable-verity must be auto, yes or no, got "${value}"`,
+  });
 }
 
 /** `metalayer deploy`: lay an image out in a composefs repository, ready to boot. */
@@ -49,9 +53,14 @@ for a repository whose meta.json has fs-verity). Uses the fsverity tool.`,
   async run(ctx) {
     const repo = ctx.values.repo;
     if (repo === undefined) {
-      throw new InvalidArgumentError({ argument: '--repo', message: 'no repository given', hint: 'pass --repo DIR (created when missing)' });
+      throw new InvalidArgumentError({
+        argument: '--repo',
+        message: 'no repository given',
+        hint: 'pass --repo DIR (created when missing)',
+      });
     }
-    const explicit = ctx.values.hash !== undefined || ctx.values['erofs-version'] !== undefined ? digestSpecFromArgs(ctx.values) : undefined;
+    const explicit =
+      ctx.values.hash !== undefined || ctx.values['erofs-version'] !== undefined ? digestSpecFromArgs(ctx.values) : undefined;
     const transform = transformOptionsFromArgs(ctx.values);
     const { opened, image } = await openRootfsImage(ctx, ctx.positionals[0]!);
     const progress = layerProgress(ctx, `deploy ${opened.label}`);
@@ -68,7 +77,13 @@ for a repository whose meta.json has fs-verity). Uses the fsverity tool.`,
     progress.finish();
     warnSelinux(ctx, result.selinuxPolicy);
     const id = result.imageId;
-    const karg = formatComposefsArg({ algorithm: id.algorithm, hex: id.hex, version: 'v1', form: 'digest', insecure: result.verity !== 'enabled' });
+    const karg = formatComposefsArg({
+      algorithm: id.algorithm,
+      hex: id.hex,
+      version: 'v1',
+      form: 'digest',
+      insecure: result.verity !== 'enabled',
+    });
     if (ctx.json) {
       ctx.printJson({
         image: opened.label,
@@ -94,7 +109,9 @@ for a repository whose meta.json has fs-verity). Uses the fsverity tool.`,
     }
     ctx.print(id.hex);
     if (result.verity === 'unsupported') {
-      ctx.warn(`note: fs-verity is not available on ${result.repository}; objects were written without it (boot with the insecure form: ${karg})`);
+      ctx.warn(
+        `note: fs-verity is not available on ${result.repository}; objects were written without it (boot with the insecure form: ${karg})`,
+      );
     }
   },
 });

@@ -7,7 +7,6 @@ import { main } from '../cli';
 import { buildTestImage } from '@metalayer/test-fixtures';
 import { captureIo } from '../test-support/capture-io';
 
-
 const enc = new TextEncoder();
 const LAYERS: TarWriteEntry[][] = [
   [
@@ -18,14 +17,21 @@ const LAYERS: TarWriteEntry[][] = [
     { name: 'run/pid', type: 'file', body: enc.encode('1') },
   ],
   // Same layer: write a file, then white it out (composefs-rs deletes it; the spec keeps it).
-  [{ name: 'usr/lib/tmp', type: 'file', body: enc.encode('t') }, { name: 'usr/lib/.wh.tmp', type: 'file' }],
+  [
+    { name: 'usr/lib/tmp', type: 'file', body: enc.encode('t') },
+    { name: 'usr/lib/.wh.tmp', type: 'file' },
+  ],
 ];
 
 describe('metalayer dump', () => {
   const dir = useTempDir('cli-dump-');
 
   it('prints the composefs tree as a canonical dumpfile', async () => {
-    const { reference } = await buildTestImage(join(dir, 'l'), LAYERS.map((entries) => ({ entries })), 'a');
+    const { reference } = await buildTestImage(
+      join(dir, 'l'),
+      LAYERS.map((entries) => ({ entries })),
+      'a',
+    );
     const c = captureIo();
     expect(await main(['dump', '--hash', 'sha256', reference], c.io), c.err()).toBe(0);
     const lines = c.text().split('\n');
@@ -38,7 +44,11 @@ describe('metalayer dump', () => {
   });
 
   it('--container-view follows the OCI spec and keeps xattrs', async () => {
-    const { reference } = await buildTestImage(join(dir, 'l'), LAYERS.map((entries) => ({ entries })), 'b');
+    const { reference } = await buildTestImage(
+      join(dir, 'l'),
+      LAYERS.map((entries) => ({ entries })),
+      'b',
+    );
     const c = captureIo();
     expect(await main(['dump', '--container-view', reference], c.io), c.err()).toBe(0);
     expect(c.text()).toContain('\n/usr/lib/tmp 1 100644 1 0 0 0 0.0 - t -\n');
@@ -47,7 +57,11 @@ describe('metalayer dump', () => {
   });
 
   it('--json wraps the dumpfile', async () => {
-    const { reference } = await buildTestImage(join(dir, 'l'), LAYERS.map((entries) => ({ entries })), 'c');
+    const { reference } = await buildTestImage(
+      join(dir, 'l'),
+      LAYERS.map((entries) => ({ entries })),
+      'c',
+    );
     const c = captureIo();
     expect(await main(['dump', '--json', reference], c.io), c.err()).toBe(0);
     const report = JSON.parse(c.text());

@@ -10,7 +10,9 @@ describe.skipIf(!haveStub())('metalayer inspect', () => {
   let f: CliFixtures;
   beforeAll(async () => {
     f = await writeCliFixtures(tmp);
-    expect((await runCli(['attach', '--strategy', 'kernel-layer', '--uki', f.uki, f.base, `oci:${join(tmp, 'base')}:sealed`])).code).toBe(0);
+    expect((await runCli(['attach', '--strategy', 'kernel-layer', '--uki', f.uki, f.base, `oci:${join(tmp, 'base')}:sealed`])).code).toBe(
+      0,
+    );
   });
 
   it('describes an image: layers with annotations, labels, detected strategies', async () => {

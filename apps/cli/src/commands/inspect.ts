@@ -39,11 +39,15 @@ os-release and signature state.`,
     if (!/^(oci|docker):/.test(target) && (await isPeFile(target))) {
       const summary = await inspectUki(await lazyFileSource(target));
       if (ctx.json) return void ctx.printJson({ file: target, ...summary });
-      ctx.print(`${target}: ${summary.isUki ? 'UKI' : 'PE (no .linux: not a UKI)'}, ${summary.size} bytes, ${summary.signed ? 'signed' : 'unsigned'}`);
+      ctx.print(
+        `${target}: ${summary.isUki ? 'UKI' : 'PE (no .linux: not a UKI)'}, ${summary.size} bytes, ${summary.signed ? 'signed' : 'unsigned'}`,
+      );
       if (summary.uname) ctx.print(`  uname: ${summary.uname}`);
       if (summary.osRelease) ctx.print(`  os-release: ${summary.osRelease.PRETTY_NAME ?? summary.osRelease.NAME ?? '?'}`);
       for (const s of summary.sections) {
-        ctx.print(`  ${s.name.padEnd(9)} vma 0x${s.virtualAddress.toString(16).padStart(8, '0')} size ${String(s.size).padStart(10)}${s.profile === undefined ? '' : ` @${s.profile}`}`);
+        ctx.print(
+          `  ${s.name.padEnd(9)} vma 0x${s.virtualAddress.toString(16).padStart(8, '0')} size ${String(s.size).padStart(10)}${s.profile === undefined ? '' : ` @${s.profile}`}`,
+        );
       }
       for (const c of summary.cmdlines) ctx.print(`  cmdline${c.profile === undefined ? '' : ` @${c.profile}`}: ${c.cmdline ?? '(none)'}`);
       return;

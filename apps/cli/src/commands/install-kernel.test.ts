@@ -17,7 +17,12 @@ async function snapshot(dir: string): Promise<string[]> {
       if (st.isDirectory()) {
         out.push(`${relative(dir, p)}/`);
         await walk(p);
-      } else out.push(`${relative(dir, p)} ${createHash('sha256').update(await readFile(p)).digest('hex')} ${st.mtimeMs}`);
+      } else
+        out.push(
+          `${relative(dir, p)} ${createHash('sha256')
+            .update(await readFile(p))
+            .digest('hex')} ${st.mtimeMs}`,
+        );
     }
   };
   await walk(dir);
@@ -35,7 +40,25 @@ describe.skipIf(!haveStub())('metalayer install-kernel', () => {
     await mkdir(join(root, 'etc'), { recursive: true });
     await writeFile(join(root, 'etc', 'machine-id'), `${'ab'.repeat(16)}\n`);
     expect((await runCli(['attach', '--strategy', 'kernel-layer', '--uki', f.uki, f.base, image('uki')])).code).toBe(0);
-    expect((await runCli(['attach', '--strategy', 'artifact', '--kernel', f.kernel, '--initrd', f.initrd, '--cmdline', 'rw', '--kernel-version', '6.9.0-bls', f.other, `oci:${join(tmp, 'other')}:bls`])).code).toBe(0);
+    expect(
+      (
+        await runCli([
+          'attach',
+          '--strategy',
+          'artifact',
+          '--kernel',
+          f.kernel,
+          '--initrd',
+          f.initrd,
+          '--cmdline',
+          'rw',
+          '--kernel-version',
+          '6.9.0-bls',
+          f.other,
+          `oci:${join(tmp, 'other')}:bls`,
+        ])
+      ).code,
+    ).toBe(0);
   });
 
   it('installs a verified UKI as kernel-install does, and a second run changes nothing', async () => {
@@ -75,7 +98,19 @@ describe.skipIf(!haveStub())('metalayer install-kernel', () => {
     const boot = join(tmp, 'esp-repo');
     const repo = join(tmp, 'repo');
     await mkdir(boot);
-    const r = await runCli(['install-kernel', '--boot-root', boot, '--root', root, '--repo', repo, '--verity', 'no', '--json', image('uki')]);
+    const r = await runCli([
+      'install-kernel',
+      '--boot-root',
+      boot,
+      '--root',
+      root,
+      '--repo',
+      repo,
+      '--verity',
+      'no',
+      '--json',
+      image('uki'),
+    ]);
     expect(r.code).toBe(0);
     const out = r.json<{ composefsDigest: { hex: string }; deployed: { imagePath: string } }>();
     expect(out.deployed.imagePath).toBe(join(repo, 'images', out.composefsDigest.hex));
@@ -95,7 +130,20 @@ describe.skipIf(!haveStub())('metalayer install-kernel', () => {
     expect(await snapshot(boot)).toEqual(before);
     // With --repo too: the deploy pass finds the mismatch before anything is named under images/.
     const repo = join(tmp, 'repo-refuse');
-    const withRepo = await runCli(['install-kernel', '--boot-root', boot, '--root', root, '--repo', repo, '--verity', 'no', '--artifact', transplanted, f.other]);
+    const withRepo = await runCli([
+      'install-kernel',
+      '--boot-root',
+      boot,
+      '--root',
+      root,
+      '--repo',
+      repo,
+      '--verity',
+      'no',
+      '--artifact',
+      transplanted,
+      f.other,
+    ]);
     expect(withRepo.code).toBe(1);
     expect(withRepo.stderr).toContain('refusing to deploy an image under a name it does not hash to');
     expect(await readdir(join(repo, 'images')).catch(() => [])).toEqual([]);

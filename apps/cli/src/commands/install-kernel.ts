@@ -1,10 +1,4 @@
-import {
-  InvalidArgumentError,
-  VerificationError,
-  verifyPayload,
-  type BootPayload,
-  type ComposefsDigestValue,
-} from '@metalayer/core';
+import { InvalidArgumentError, VerificationError, verifyPayload, type BootPayload, type ComposefsDigestValue } from '@metalayer/core';
 import { disposeInstallPlan, executeInstall, planInstall, type InstallPayload, type InstallPlan } from '@metalayer/boot/node';
 import { deployImage, type DeployResult } from '@metalayer/rootfs';
 import { createVerifyDependencies, readComposefsDigests } from '@metalayer/strategy-kit';
@@ -29,7 +23,8 @@ function installPayload(payload: BootPayload): InstallPayload {
 
 function parseTries(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError({ argument: '--tries', value, message: `--tries must be a number, got "${value}"` });
+  if (!/^\d+$/.test(value))
+    throw new InvalidArgumentError({ argument: '--tries', value, message: `--tries must be a number, got "${value}"` });
   return Number(value);
 }
 
@@ -61,11 +56,27 @@ digest in the same pass; a mismatch leaves images/ untouched), so no entry ever 
 image: image in, bootable system out.`,
   options: {
     ...locateOptions,
-    'boot-root': { type: 'string', valueName: 'DIR', description: '$BOOT (default: /efi, /boot or /boot/efi under --root, as kernel-install).' },
-    root: { type: 'string', valueName: 'DIR', description: 'System whose /etc/kernel, machine-id and os-release apply (default /; an image tree during builds).' },
-    repo: { type: 'string', valueName: 'DIR', description: 'Deploy the image into this composefs repository first (e.g. /sysroot/composefs).' },
+    'boot-root': {
+      type: 'string',
+      valueName: 'DIR',
+      description: '$BOOT (default: /efi, /boot or /boot/efi under --root, as kernel-install).',
+    },
+    root: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'System whose /etc/kernel, machine-id and os-release apply (default /; an image tree during builds).',
+    },
+    repo: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'Deploy the image into this composefs repository first (e.g. /sysroot/composefs).',
+    },
     layout: { type: 'string', valueName: 'auto|uki|bls', description: 'Entry type (default auto: follows the payload).' },
-    'entry-token': { type: 'string', valueName: 'TOKEN', description: 'auto | machine-id | os-id | os-image-id | literal:STR (default auto, as kernel-install).' },
+    'entry-token': {
+      type: 'string',
+      valueName: 'TOKEN',
+      description: 'auto | machine-id | os-id | os-image-id | literal:STR (default auto, as kernel-install).',
+    },
     tries: { type: 'string', valueName: 'N', description: 'Boot counting: name the entry +N (default /etc/kernel/tries).' },
     verity: { type: 'string', valueName: 'auto|yes|no', description: 'With --repo: enable fs-verity on written objects (default auto).' },
     'allow-insecure': { type: 'boolean', description: 'Accept the insecure composefs=?… form (fs-verity not enforced).' },
@@ -81,7 +92,11 @@ image: image in, bootable system out.`,
   async run(ctx) {
     const layout = ctx.values.layout ?? 'auto';
     if (layout !== 'auto' && layout !== 'uki' && layout !== 'bls') {
-      throw new InvalidArgumentError({ argument: '--layout', value: layout, message: `--layout must be auto, uki or bls, got "${layout}"` });
+      throw new InvalidArgumentError({
+        argument: '--layout',
+        value: layout,
+        message: `--layout must be auto, uki or bls, got "${layout}"`,
+      });
     }
     const verity = ctx.values.verity ?? 'auto';
     if (verity !== 'auto' && verity !== 'yes' && verity !== 'no') {
@@ -100,7 +115,13 @@ image: image in, bootable system out.`,
         // pass); the image is only written and linked when it hashes to the
         // digest the kernel names.
         const first = named[0];
-        if (!first) throw new VerificationError({ image: image.label, expected: '(deploy)', actual: [], reason: 'the kernel command line names no composefs digest' });
+        if (!first)
+          throw new VerificationError({
+            image: image.label,
+            expected: '(deploy)',
+            actual: [],
+            reason: 'the kernel command line names no composefs digest',
+          });
         const repository = ctx.values.repo;
         let deployed: DeployResult | undefined;
         deploy = async () =>
@@ -137,7 +158,14 @@ image: image in, bootable system out.`,
       });
       try {
         if (ctx.values['dry-run']) {
-          if (ctx.json) ctx.printJson({ image: image.label, strategy: located.strategy, composefsDigest: expected, repository: ctx.values.repo ?? null, plan });
+          if (ctx.json)
+            ctx.printJson({
+              image: image.label,
+              strategy: located.strategy,
+              composefsDigest: expected,
+              repository: ctx.values.repo ?? null,
+              plan,
+            });
           else for (const line of ['dry run: nothing written', ...planLines(plan)]) ctx.print(line);
           return;
         }
@@ -148,7 +176,9 @@ image: image in, bootable system out.`,
             image: image.label,
             strategy: located.strategy,
             composefsDigest: expected,
-            deployed: deployed ? { repository: deployed.repository, imagePath: deployed.imagePath, imageWritten: deployed.imageWritten } : null,
+            deployed: deployed
+              ? { repository: deployed.repository, imagePath: deployed.imagePath, imageWritten: deployed.imageWritten }
+              : null,
             entry: plan.entryPath,
             bootRoot: plan.bootRoot,
             written: result.written,

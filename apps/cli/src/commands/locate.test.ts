@@ -13,19 +13,43 @@ describe.skipIf(!haveStub())('metalayer locate', () => {
   const sealed = () => `oci:${join(tmp, 'base')}:sealed`;
   beforeAll(async () => {
     f = await writeCliFixtures(tmp);
-    expect((await runCli(['attach', '--strategy', 'hidden-whiteout', '--kernel', f.kernel, '--initrd', f.initrd, '--kernel-version', '6.9.0-x', f.base, sealed()])).code).toBe(0);
+    expect(
+      (
+        await runCli([
+          'attach',
+          '--strategy',
+          'hidden-whiteout',
+          '--kernel',
+          f.kernel,
+          '--initrd',
+          f.initrd,
+          '--kernel-version',
+          '6.9.0-x',
+          f.base,
+          sealed(),
+        ])
+      ).code,
+    ).toBe(0);
   });
 
   it('finds the payload, says where it came from, and extracts the exact files', async () => {
     const out = join(tmp, 'extracted');
     const r = await runCli(['locate', '--json', '--extract', out, sealed()]);
     expect(r.code).toBe(0);
-    const located = r.json<{ strategy: string; origin: { kind: string; paths: string[] }; payload: { kind: string; files: { role: string; name: string; digest: string }[] }; extracted: string[] }>();
+    const located = r.json<{
+      strategy: string;
+      origin: { kind: string; paths: string[] };
+      payload: { kind: string; files: { role: string; name: string; digest: string }[] };
+      extracted: string[];
+    }>();
     expect(located.strategy).toBe('hidden-whiteout');
     expect(located.origin.kind).toBe('layer');
     expect(located.payload.files.map((x) => x.role)).toEqual(['kernel', 'initrd']);
     expect(located.extracted).toHaveLength(2);
-    const sha = async (path: string) => `sha256:${createHash('sha256').update(await readFile(path)).digest('hex')}`;
+    const sha = async (path: string) =>
+      `sha256:${createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex')}`;
     expect(await sha(located.extracted[0]!)).toBe(await sha(f.kernel));
     expect(await sha(located.extracted[1]!)).toBe(await sha(f.initrd));
   });

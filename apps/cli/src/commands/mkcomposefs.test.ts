@@ -6,7 +6,6 @@ import { haveTools, run, useTempDir, vectorsPath } from '@metalayer/test-utils';
 import { main } from '../cli';
 import { captureIo } from '../test-support/capture-io';
 
-
 const expected = new Map(
   readFileSync(vectorsPath('composefs', 'expected.tsv'), 'utf8')
     .trim()

@@ -94,7 +94,11 @@ have no effect with --from-file and are not offered.`,
       throw new InvalidArgumentError({ argument: 'OUT', value: out, message: 'cannot name an output with --print-digest-only' });
     }
     if (!digestOnly && out === undefined) {
-      throw new InvalidArgumentError({ argument: 'OUT', message: 'no output image given', hint: 'name OUT, use - for stdout, or pass --print-digest-only' });
+      throw new InvalidArgumentError({
+        argument: 'OUT',
+        message: 'no output image given',
+        hint: 'name OUT, use - for stdout, or pass --print-digest-only',
+      });
     }
     const toStdout = out === '-';
     if (toStdout && ctx.io.stdoutIsTTY) {
@@ -109,7 +113,10 @@ have no effect with --from-file and are not offered.`,
       });
     }
     const algorithm = digestAlgorithmOption(values['digest-algo']);
-    const options = { minVersion: versionOption('--min-version', values['min-version']), maxVersion: versionOption('--max-version', values['max-version']) };
+    const options = {
+      minVersion: versionOption('--min-version', values['min-version']),
+      maxVersion: versionOption('--max-version', values['max-version']),
+    };
     const versions = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 
     const tree = await parseDumpfile(await openDumpfile(ctx, source), { signal: ctx.signal });
@@ -127,7 +134,11 @@ have no effect with --from-file and are not offered.`,
     } else {
       image = resolve(ctx.io.cwd, out!);
       const wantDigest = Boolean(values['print-digest']) || ctx.json;
-      result = await writeErofsImageFile(tree, image, { ...versions, signal: ctx.signal, ...(wantDigest ? { digestAlgorithm: algorithm } : {}) });
+      result = await writeErofsImageFile(tree, image, {
+        ...versions,
+        signal: ctx.signal,
+        ...(wantDigest ? { digestAlgorithm: algorithm } : {}),
+      });
     }
     if (ctx.json) {
       ctx.printJson({

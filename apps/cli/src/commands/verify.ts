@@ -37,10 +37,17 @@ printed), other codes for unusable input.`,
       });
       const seconds = (performance.now() - started) / 1000;
       if (ctx.json) {
-        ctx.printJson({ reference: image.label, ...report, matched: report.matched ?? null, payload: await summarizePayload(located.payload), seconds });
+        ctx.printJson({
+          reference: image.label,
+          ...report,
+          matched: report.matched ?? null,
+          payload: await summarizePayload(located.payload),
+          seconds,
+        });
       } else {
         ctx.print(`${report.ok ? 'OK' : 'FAILED'}: ${image.label} (${report.strategy}, image ${report.image.digest})`);
-        for (const named of report.named) ctx.print(`  command line: ${named.text}${named.profile === undefined ? '' : ` (profile @${named.profile})`}`);
+        for (const named of report.named)
+          ctx.print(`  command line: ${named.text}${named.profile === undefined ? '' : ` (profile @${named.profile})`}`);
         for (const r of report.recomputed) ctx.print(`  recomputed:   ${r.algorithm} EROFS v${r.erofsVersion} ${r.hex}`);
         for (const problem of report.problems) ctx.print(`  problem: ${problem}`);
       }

@@ -56,7 +56,10 @@ export async function compareStrategies(options: {
   const { registry, payload, digest, workDir } = options;
   const baseDir = join(workDir, 'base');
   const baseStore = await openLayout(baseDir, { create: true });
-  const copied = await copyImage(options.image.store, options.image.reference, baseStore, { tag: 'base', ...(options.signal ? { signal: options.signal } : {}) });
+  const copied = await copyImage(options.image.store, options.image.reference, baseStore, {
+    tag: 'base',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const baseDigest = copied.manifest.digest;
   const deps = createVerifyDependencies();
   const rows: StrategyComparison[] = [];
@@ -102,8 +105,7 @@ export async function compareStrategies(options: {
 
 /** The comparison as an aligned text table, one column per strategy. */
 export function formatComparison(rows: readonly StrategyComparison[]): string[] {
-  const kb = (n: number) =>
-    n < 10 << 10 ? `${n} B` : n < 10 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
+  const kb = (n: number) => (n < 10 << 10 ? `${n} B` : n < 10 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`);
   const lines: string[][] = [
     ['', ...rows.map((r) => r.strategy)],
     ['image digest changed', ...rows.map((r) => (r.imageDigestChanged ? 'yes' : 'no'))],
@@ -116,5 +118,10 @@ export function formatComparison(rows: readonly StrategyComparison[]): string[] 
     ['verify', ...rows.map((r) => (r.verified ? `ok (${(r.verifyMs / 1000).toFixed(2)} s)` : 'FAILED'))],
   ];
   const widths = lines.reduce<number[]>((w, l) => l.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-  return lines.map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return lines.map((l) =>
+    l
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -21,7 +21,11 @@ export function kernelCandidates(env: NodeJS.ProcessEnv): string[] {
   ];
 }
 
-const readable = (path: string) => access(path, constants.R_OK).then(() => true, () => false);
+const readable = (path: string) =>
+  access(path, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
 
 /** What the demo attaches and where its parts came from. */
 export interface DemoPayload {
@@ -49,10 +53,16 @@ export async function makeDemoPayload(dir: string, env: NodeJS.ProcessEnv): Prom
     await writeFile(kernelPath, `metalayer demo: no kernel was readable on this machine; this file stands in for one.\n`.repeat(64));
   }
   const init = new TextEncoder().encode('#!/bin/sh\necho "metalayer demo initrd"\n');
-  const initrd = new Uint8Array(await buffer(Readable.from(encodeNewcArchive([
-    { type: 'directory', path: '.' },
-    { type: 'file', path: 'init', mode: 0o755, data: init, size: init.length },
-  ]))));
+  const initrd = new Uint8Array(
+    await buffer(
+      Readable.from(
+        encodeNewcArchive([
+          { type: 'directory', path: '.' },
+          { type: 'file', path: 'init', mode: 0o755, data: init, size: init.length },
+        ]),
+      ),
+    ),
+  );
   const initrdPath = join(dir, 'demo-initrd.cpio');
   await writeFile(initrdPath, initrd);
   const kernel = await lazyFileSource(kernelPath);
@@ -69,7 +79,11 @@ export async function makeDemoPayload(dir: string, env: NodeJS.ProcessEnv): Prom
     });
     const ukiPath = join(dir, 'demo.efi');
     await writeSourceFile(ukiPath, built.source);
-    return { payload: { kind: 'uki', uki: { name: 'metalayer-demo.efi', data: await lazyFileSource(ukiPath) }, kernelVersion }, kernel: kernelPath, stub: DEMO_STUB };
+    return {
+      payload: { kind: 'uki', uki: { name: 'metalayer-demo.efi', data: await lazyFileSource(ukiPath) }, kernelVersion },
+      kernel: kernelPath,
+      stub: DEMO_STUB,
+    };
   }
   return {
     payload: {

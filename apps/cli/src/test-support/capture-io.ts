@@ -34,7 +34,10 @@ export function captureIo(options: CaptureOptions = {}): { io: CliIo; out: () =>
 }
 
 /** Runs `metalayer ARGV` in-process; returns the exit code and the output. */
-export async function runCli(argv: string[], options: CaptureOptions = {}): Promise<{ code: number; stdout: string; stderr: string; json: <T = unknown>() => T }> {
+export async function runCli(
+  argv: string[],
+  options: CaptureOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string; json: <T = unknown>() => T }> {
   const c = captureIo(options);
   const code = await main(argv, c.io);
   const stdout = c.text();

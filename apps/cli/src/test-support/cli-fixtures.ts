@@ -26,7 +26,14 @@ export async function writeCliFixtures(dir: string): Promise<CliFixtures> {
   const initrd = join(dir, 'initrd.img');
   await writeFile(kernel, prngBytes('cli-kernel', 200_000));
   await writeFile(initrd, prngBytes('cli-initrd', 30_000));
-  return { base: `oci:${join(dir, 'base')}:base`, baseImage, other: `oci:${join(dir, 'other')}:base`, uki: join(dir, 'cli.efi'), kernel, initrd };
+  return {
+    base: `oci:${join(dir, 'base')}:base`,
+    baseImage,
+    other: `oci:${join(dir, 'other')}:base`,
+    uki: join(dir, 'cli.efi'),
+    kernel,
+    initrd,
+  };
 }
 
 export { BASE_CMDLINE };

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { BlsEntryError, UnsafePathError } from '../errors/index';
-import { editBlsOptions, formatBlsEntry, getBlsOptions, getBlsValue, getBlsValues, parseBlsEntry, setBlsOptions, validateBlsEntry } from './bls-entry';
+import {
+  editBlsOptions,
+  formatBlsEntry,
+  getBlsOptions,
+  getBlsValue,
+  getBlsValues,
+  parseBlsEntry,
+  setBlsOptions,
+  validateBlsEntry,
+} from './bls-entry';
 import { checkBootFileName, normalizeBlsPath } from './bls-path';
 import { createBlsEntry } from './create-bls-entry';
 
@@ -21,7 +30,10 @@ describe('BLS Type #1 entries', () => {
     const e = parseBlsEntry(FEDORA);
     expect(getBlsValue(e, 'title')).toBe('Fedora 19 (Rawhide)');
     expect(getBlsValue(e, 'machine-id')).toBe('6a9857a393724b7a981ebb5b8495b9ea');
-    expect(getBlsValues(e, 'initrd')).toEqual(['/6a9857a393724b7a981ebb5b8495b9ea/3.8.0-2.fc19.x86_64/microcode', '/6a9857a393724b7a981ebb5b8495b9ea/3.8.0-2.fc19.x86_64/initrd']);
+    expect(getBlsValues(e, 'initrd')).toEqual([
+      '/6a9857a393724b7a981ebb5b8495b9ea/3.8.0-2.fc19.x86_64/microcode',
+      '/6a9857a393724b7a981ebb5b8495b9ea/3.8.0-2.fc19.x86_64/initrd',
+    ]);
     expect(getBlsOptions(e)).toBe('root=UUID=6d3376e4-fc93-4509-95ec-a21d68011da2 quiet splash');
     expect(formatBlsEntry(e)).toBe(FEDORA);
     expect(validateBlsEntry(e)).toBe(e);
@@ -81,6 +93,7 @@ describe('BLS Type #1 entries', () => {
     expect(normalizeBlsPath('/a/b')).toBe('/a/b');
     expect(() => normalizeBlsPath('/a b/c', { strictNames: true })).toThrow(UnsafePathError);
     expect(checkBootFileName('6.12.95+deb12-amd64', 'kernel version')).toBe('6.12.95+deb12-amd64');
-    for (const bad of ['', '.', '..', '.hidden', 'a/b', 'a b', 'ä', 'x'.repeat(256)]) expect(() => checkBootFileName(bad, 'name')).toThrow(UnsafePathError);
+    for (const bad of ['', '.', '..', '.hidden', 'a/b', 'a b', 'ä', 'x'.repeat(256)])
+      expect(() => checkBootFileName(bad, 'name')).toThrow(UnsafePathError);
   });
 });

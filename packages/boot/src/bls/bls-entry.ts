@@ -11,8 +11,21 @@ export const MAX_BLS_ENTRY_SIZE = 64 * 1024;
 
 /** Keys the specification defines. */
 export const BLS_KEYS = [
-  'title', 'version', 'machine-id', 'sort-key', 'linux', 'initrd', 'efi', 'uki', 'uki-url',
-  'options', 'devicetree', 'devicetree-overlay', 'architecture', 'profile', 'extra',
+  'title',
+  'version',
+  'machine-id',
+  'sort-key',
+  'linux',
+  'initrd',
+  'efi',
+  'uki',
+  'uki-url',
+  'options',
+  'devicetree',
+  'devicetree-overlay',
+  'architecture',
+  'profile',
+  'extra',
 ] as const;
 
 /** Keys that may appear more than once. */
@@ -20,7 +33,18 @@ export const BLS_REPEATABLE_KEYS: ReadonlySet<string> = new Set(['initrd', 'opti
 /** Keys whose value is a path on the entry's partition. */
 export const BLS_PATH_KEYS: ReadonlySet<string> = new Set(['linux', 'initrd', 'efi', 'uki', 'devicetree', 'extra']);
 /** Architectures the specification lists (compared case-insensitively). */
-export const BLS_ARCHITECTURES = ['ia32', 'x64', 'ia64', 'arm', 'aa64', 'riscv32', 'riscv64', 'riscv128', 'loongarch32', 'loongarch64'] as const;
+export const BLS_ARCHITECTURES = [
+  'ia32',
+  'x64',
+  'ia64',
+  'arm',
+  'aa64',
+  'riscv32',
+  'riscv64',
+  'riscv128',
+  'loongarch32',
+  'loongarch64',
+] as const;
 
 /**
  * One line of an entry: a `key value` field (with its original text when it
@@ -40,7 +64,8 @@ export interface BlsEntry {
 export function parseBlsEntry(input: string | Uint8Array, options: { subject?: string } = {}): BlsEntry {
   const subject = options.subject ?? 'boot entry';
   const size = typeof input === 'string' ? input.length : input.length;
-  if (size > MAX_BLS_ENTRY_SIZE) throw new LimitExceededError({ limit: 'MAX_BLS_ENTRY_SIZE', maximum: MAX_BLS_ENTRY_SIZE, actual: size, subject });
+  if (size > MAX_BLS_ENTRY_SIZE)
+    throw new LimitExceededError({ limit: 'MAX_BLS_ENTRY_SIZE', maximum: MAX_BLS_ENTRY_SIZE, actual: size, subject });
   let text: string;
   try {
     text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
@@ -85,7 +110,9 @@ export function getBlsValues(entry: BlsEntry, key: string): string[] {
 
 /** The kernel command line of the entry: every `options` value joined by a space. */
 export function getBlsOptions(entry: BlsEntry): string {
-  return getBlsValues(entry, 'options').filter((v) => v.length > 0).join(' ');
+  return getBlsValues(entry, 'options')
+    .filter((v) => v.length > 0)
+    .join(' ');
 }
 
 /**
@@ -94,7 +121,8 @@ export function getBlsOptions(entry: BlsEntry): string {
  * `linux`/`efi`/`uki` (or at the end).
  */
 export function setBlsOptions(entry: BlsEntry, cmdline: string): BlsEntry {
-  if (/[\r\n]/.test(cmdline)) throw new BlsEntryError({ subject: 'options', key: 'options', message: 'a command line cannot contain a line break' });
+  if (/[\r\n]/.test(cmdline))
+    throw new BlsEntryError({ subject: 'options', key: 'options', message: 'a command line cannot contain a line break' });
   const lines: BlsLine[] = [];
   let done = false;
   for (const l of entry.lines) {
@@ -129,7 +157,8 @@ export function validateBlsEntry(entry: BlsEntry, options: { subject?: string } 
     const fail = (message: string, cause?: unknown): never => {
       throw new BlsEntryError({ subject, line: i + 1, key: l.key, message, cause });
     };
-    if (seen.has(l.key) && !BLS_REPEATABLE_KEYS.has(l.key) && (BLS_KEYS as readonly string[]).includes(l.key)) fail('appears more than once');
+    if (seen.has(l.key) && !BLS_REPEATABLE_KEYS.has(l.key) && (BLS_KEYS as readonly string[]).includes(l.key))
+      fail('appears more than once');
     seen.add(l.key);
     const paths = l.key === 'devicetree-overlay' ? l.value.split(/[ \t]+/).filter(Boolean) : BLS_PATH_KEYS.has(l.key) ? [l.value] : [];
     for (const p of paths) {
@@ -141,8 +170,10 @@ export function validateBlsEntry(entry: BlsEntry, options: { subject?: string } 
     }
     if (l.key === 'machine-id' && !/^[0-9a-f]{32}$/.test(l.value)) fail('must be 32 lowercase hexadecimal digits');
     if (l.key === 'profile' && !/^\d{1,5}$/.test(l.value)) fail('must be a profile number');
-    if (l.key === 'architecture' && !(BLS_ARCHITECTURES as readonly string[]).includes(l.value.toLowerCase())) fail(`unknown architecture ${JSON.stringify(l.value)}`);
+    if (l.key === 'architecture' && !(BLS_ARCHITECTURES as readonly string[]).includes(l.value.toLowerCase()))
+      fail(`unknown architecture ${JSON.stringify(l.value)}`);
   });
-  if (!['linux', 'efi', 'uki'].some((k) => seen.has(k))) throw new BlsEntryError({ subject, message: 'has no linux, efi or uki line, so there is nothing to boot' });
+  if (!['linux', 'efi', 'uki'].some((k) => seen.has(k)))
+    throw new BlsEntryError({ subject, message: 'has no linux, efi or uki line, so there is nothing to boot' });
   return entry;
 }

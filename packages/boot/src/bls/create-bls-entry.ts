@@ -34,7 +34,8 @@ export function createBlsEntry(fields: BlsEntryFields): BlsEntry {
     if (/[\r\n]/.test(value)) throw new BlsEntryError({ subject: 'new entry', key, message: 'a value cannot contain a line break' });
     lines.push({ kind: 'field', key, value });
   };
-  const path = (key: string, value: string | undefined) => add(key, value === undefined ? undefined : normalizeBlsPath(value, { role: `${key} path` }));
+  const path = (key: string, value: string | undefined) =>
+    add(key, value === undefined ? undefined : normalizeBlsPath(value, { role: `${key} path` }));
   add('title', fields.title);
   add('version', fields.version);
   add('machine-id', fields.machineId);

@@ -1,5 +1,11 @@
 import { DigestMismatchError } from '@metalayer/core';
-import { describeComposefsDigest, findComposefsArgs, sameComposefsDigest, type ComposefsDigest, type ComposefsDigestArg } from './composefs-arg';
+import {
+  describeComposefsDigest,
+  findComposefsArgs,
+  sameComposefsDigest,
+  type ComposefsDigest,
+  type ComposefsDigestArg,
+} from './composefs-arg';
 
 /** A command line to check, and where it came from (for messages). */
 export interface CmdlineToCheck {

@@ -68,9 +68,11 @@ export function parseComposefsArg(raw: string): ComposefsDigestArg | undefined {
   if (!m) return fail('expected <version>-<algorithm>-<lg block size>:<hex>');
   const [, version, algorithm, lg, hex] = m as unknown as [string, string, string, string, string];
   if (version !== 'v1' && version !== 'v2') return fail(`unsupported format version ${JSON.stringify(version)} (v1 or v2)`);
-  if (algorithm !== 'sha256' && algorithm !== 'sha512') return fail(`unsupported algorithm ${JSON.stringify(algorithm)} (sha256 or sha512)`);
+  if (algorithm !== 'sha256' && algorithm !== 'sha512')
+    return fail(`unsupported algorithm ${JSON.stringify(algorithm)} (sha256 or sha512)`);
   if (lg !== String(COMPOSEFS_LG_BLOCK_SIZE)) return fail(`unsupported block size 2^${lg} (only 2^12 = 4096)`);
-  if (hex.length !== HEX_LENGTH[algorithm]) return fail(`${algorithm} digest has ${hex.length} hex digits; expected ${HEX_LENGTH[algorithm]}`);
+  if (hex.length !== HEX_LENGTH[algorithm])
+    return fail(`${algorithm} digest has ${hex.length} hex digits; expected ${HEX_LENGTH[algorithm]}`);
   return { version, algorithm, hex: checkHex(hex, raw), insecure, form: 'digest' };
 }
 
@@ -109,7 +111,11 @@ export function findComposefsArgs(cmdline: string): ComposefsDigestArg[] {
  */
 export function setComposefsArgs(cmdline: string, args: ComposefsArgSpec | readonly ComposefsArgSpec[]): string {
   const list = (Array.isArray(args) ? args : [args]) as readonly ComposefsArgSpec[];
-  return replaceKernelArgs(cmdline, isComposefsKernelArg, list.map((a) => formatComposefsArg(a)));
+  return replaceKernelArgs(
+    cmdline,
+    isComposefsKernelArg,
+    list.map((a) => formatComposefsArg(a)),
+  );
 }
 
 /** Whether two digests name the same image (same algorithm and hex; the format version is implied by the hex). */

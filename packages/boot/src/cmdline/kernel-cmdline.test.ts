@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { formatKernelArg, getKernelArg, joinKernelCmdline, parseKernelArg, replaceKernelArgs, splitKernelCmdline, tokenizeKernelCmdline } from './kernel-cmdline';
+import {
+  formatKernelArg,
+  getKernelArg,
+  joinKernelCmdline,
+  parseKernelArg,
+  replaceKernelArgs,
+  splitKernelCmdline,
+  tokenizeKernelCmdline,
+} from './kernel-cmdline';
 
 describe('kernel command line', () => {
   it('splits on whitespace and keeps quoted spaces inside one argument', () => {
-    expect(splitKernelCmdline('  quiet\troot=/dev/vda1  init="/bin/sh -x" "a b=c d"\n')).toEqual(['quiet', 'root=/dev/vda1', 'init="/bin/sh -x"', '"a b=c d"']);
+    expect(splitKernelCmdline('  quiet\troot=/dev/vda1  init="/bin/sh -x" "a b=c d"\n')).toEqual([
+      'quiet',
+      'root=/dev/vda1',
+      'init="/bin/sh -x"',
+      '"a b=c d"',
+    ]);
     expect(splitKernelCmdline('')).toEqual([]);
     expect(splitKernelCmdline('a=b\0c=d')).toEqual(['a=b']);
     // An unbalanced quote runs to the end, as in the kernel.

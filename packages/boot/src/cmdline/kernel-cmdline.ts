@@ -100,7 +100,8 @@ export function formatKernelArg(key: string, value?: string): string {
     throw new TypeError(`kernel argument key ${JSON.stringify(key)} is empty or contains whitespace, '=' or '"'`);
   }
   if (value === undefined) return key;
-  if (value.includes('"')) throw new TypeError(`kernel argument value ${JSON.stringify(value)} contains '"', which the kernel cannot quote`);
+  if (value.includes('"'))
+    throw new TypeError(`kernel argument value ${JSON.stringify(value)} contains '"', which the kernel cannot quote`);
   return [...value].some(isKernelSpace) ? `${key}="${value}"` : `${key}=${value}`;
 }
 

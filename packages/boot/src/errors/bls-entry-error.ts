@@ -14,19 +14,7 @@ export class BlsEntryError extends MetalayerError {
   /** The key at fault (`linux`, `initrd`, `machine-id`, ...), when there is one. */
   readonly key: string | undefined;
 
-  constructor({
-    subject,
-    line,
-    key,
-    message,
-    cause,
-  }: {
-    subject: string;
-    line?: number;
-    key?: string;
-    message: string;
-    cause?: unknown;
-  }) {
+  constructor({ subject, line, key, message, cause }: { subject: string; line?: number; key?: string; message: string; cause?: unknown }) {
     const where = `${line === undefined ? '' : `:${line}`}${key === undefined ? '' : ` (${key})`}`;
     super({ name, message: `${subject}${where}: ${message}`, cause });
     this.subject = subject;

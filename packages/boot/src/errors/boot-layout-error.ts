@@ -14,17 +14,7 @@ export class BootLayoutError extends MetalayerError {
   /** The `$BOOT` directory concerned. */
   readonly bootRoot: string;
 
-  constructor({
-    bootRoot,
-    message,
-    cause,
-    hint,
-  }: {
-    bootRoot: string;
-    message: string;
-    cause?: unknown;
-    hint?: string;
-  }) {
+  constructor({ bootRoot, message, cause, hint }: { bootRoot: string; message: string; cause?: unknown; hint?: string }) {
     super({ name, message: `${bootRoot}: ${message}`, cause, hint });
     this.bootRoot = bootRoot;
   }

@@ -16,19 +16,7 @@ export class UnsafePathError extends MetalayerError {
   /** What it was used for, e.g. `entry token`, `kernel version`, `initrd name`, `$BOOT path`. */
   readonly role: string;
 
-  constructor({
-    path,
-    role,
-    message,
-    cause,
-    hint,
-  }: {
-    path: string;
-    role: string;
-    message: string;
-    cause?: unknown;
-    hint?: string;
-  }) {
+  constructor({ path, role, message, cause, hint }: { path: string; role: string; message: string; cause?: unknown; hint?: string }) {
     super({ name, message: `${role} ${JSON.stringify(path)}: ${message}`, cause, hint });
     this.path = path;
     this.role = role;

@@ -50,12 +50,38 @@ function hex8(value: number, field: string, subject: string): string {
 
 const padding = (length: number) => new Uint8Array((NEWC_ALIGN - (length % NEWC_ALIGN)) % NEWC_ALIGN);
 
-const FIELD_NAMES = ['ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'filesize', 'devmajor', 'devminor', 'rdevmajor', 'rdevminor', 'namesize', 'check'];
+const FIELD_NAMES = [
+  'ino',
+  'mode',
+  'uid',
+  'gid',
+  'nlink',
+  'mtime',
+  'filesize',
+  'devmajor',
+  'devminor',
+  'rdevmajor',
+  'rdevminor',
+  'namesize',
+  'check',
+];
 
-function header(name: string, ino: number, mode: number, meta: { uid?: number; gid?: number; mtime?: number }, nlink: number, size: number): Uint8Array {
+function header(
+  name: string,
+  ino: number,
+  mode: number,
+  meta: { uid?: number; gid?: number; mtime?: number },
+  nlink: number,
+  size: number,
+): Uint8Array {
   const nameBytes = encoder.encode(`${name}\0`);
   if (nameBytes.length > NEWC_MAX_NAME) {
-    throw new LimitExceededError({ limit: 'NEWC_MAX_NAME', maximum: NEWC_MAX_NAME, actual: nameBytes.length, subject: `cpio name ${name}` });
+    throw new LimitExceededError({
+      limit: 'NEWC_MAX_NAME',
+      maximum: NEWC_MAX_NAME,
+      actual: nameBytes.length,
+      subject: `cpio name ${name}`,
+    });
   }
   const fields = [ino, mode, meta.uid ?? 0, meta.gid ?? 0, nlink, meta.mtime ?? 0, size, 0, 0, 0, 0, nameBytes.length, 0];
   const head = encoder.encode(NEWC_MAGIC + fields.map((v, i) => hex8(v, FIELD_NAMES[i]!, name)).join(''));

@@ -32,7 +32,8 @@ export async function openFileSource(path: string): Promise<FileSource> {
  * when it was opened; a file that shrank since then throws.
  */
 export async function readRange(handle: FileHandle, path: string, size: number, offset: number, length: number): Promise<Uint8Array> {
-  if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read [${offset}, +${length}) outside ${path} (${size} bytes)`);
+  if (offset < 0 || length < 0 || offset + length > size)
+    throw new RangeError(`read [${offset}, +${length}) outside ${path} (${size} bytes)`);
   const buffer = new Uint8Array(length);
   let done = 0;
   while (done < length) {

@@ -48,7 +48,12 @@ function runTool(tool: string, args: readonly string[], signal?: AbortSignal): P
  * into place only after `sbverify --cert` accepted it. `input` must be
  * unsigned (sbsign would add a second signature).
  */
-export async function signPe(input: string, output: string, key: SecureBootKey, options: { signal?: AbortSignal; mode?: number } = {}): Promise<void> {
+export async function signPe(
+  input: string,
+  output: string,
+  key: SecureBootKey,
+  options: { signal?: AbortSignal; mode?: number } = {},
+): Promise<void> {
   const temp = join(dirname(output), `.${basename(output)}.tmp-${randomBytes(6).toString('hex')}`);
   try {
     const signed = await runTool('sbsign', ['--key', key.key, '--cert', key.cert, '--output', temp, input], options.signal);
@@ -76,6 +81,11 @@ export async function signPe(input: string, output: string, key: SecureBootKey, 
 export async function verifyPeSignature(path: string, cert: string, options: { signal?: AbortSignal } = {}): Promise<void> {
   const r = await runTool('sbverify', ['--cert', cert, path], options.signal);
   if (r.code !== 0) {
-    throw new ExternalToolError({ tool: 'sbverify', exitCode: r.code, stderr: r.stderr || r.stdout, message: `sbverify: ${path} does not verify against ${cert}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}` });
+    throw new ExternalToolError({
+      tool: 'sbverify',
+      exitCode: r.code,
+      stderr: r.stderr || r.stdout,
+      message: `sbverify: ${path} does not verify against ${cert}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`,
+    });
   }
 }

@@ -68,25 +68,45 @@ const roundUp = (n: number, a: number) => Math.ceil(n / a) * a;
  * SizeOfHeaders are updated; CheckSum is cleared. Fixed sections must all
  * precede placed ones in `plan`.
  */
-export function layoutPe(base: PeHeaders, baseSource: ByteSource, plan: readonly (FixedSection | PlacedSection)[], options: LayoutPeOptions): PeLayout {
+export function layoutPe(
+  base: PeHeaders,
+  baseSource: ByteSource,
+  plan: readonly (FixedSection | PlacedSection)[],
+  options: LayoutPeOptions,
+): PeLayout {
   const { subject } = options;
   const fa = base.fileAlignment;
   const sa = options.sectionAlignment ?? base.sectionAlignment;
-  if (sa % base.sectionAlignment !== 0) throw new PeLayoutError({ subject, message: `section alignment ${sa} is not a multiple of the image's SectionAlignment ${base.sectionAlignment}` });
+  if (sa % base.sectionAlignment !== 0)
+    throw new PeLayoutError({
+      subject,
+      message: `section alignment ${sa} is not a multiple of the image's SectionAlignment ${base.sectionAlignment}`,
+    });
 
   const firstPlaced = plan.findIndex((p) => p.kind === 'placed');
   if (firstPlaced >= 0 && plan.slice(firstPlaced).some((p) => p.kind === 'fixed')) {
     throw new PeLayoutError({ subject, message: 'fixed sections must precede new or moved ones' });
   }
   const fixed = plan.filter((p): p is FixedSection => p.kind === 'fixed');
-  const rawStart = Math.min(...fixed.filter((f) => f.original.sizeOfRawData > 0).map((f) => f.original.pointerToRawData), Number.MAX_SAFE_INTEGER);
+  const rawStart = Math.min(
+    ...fixed.filter((f) => f.original.sizeOfRawData > 0).map((f) => f.original.pointerToRawData),
+    Number.MAX_SAFE_INTEGER,
+  );
   const sizeOfHeaders = roundUp(base.sizeOfHeaders, fa);
   const tableEnd = base.sectionTableOffset + plan.length * SECTION_HEADER_SIZE;
   if (tableEnd > sizeOfHeaders || tableEnd > rawStart) {
     const free = Math.floor((Math.min(sizeOfHeaders, rawStart) - base.sectionTableOffset) / SECTION_HEADER_SIZE);
-    throw new PeLayoutError({ subject, message: `not enough header space for ${plan.length} section headers (room for ${free})`, hint: 'the stub leaves too little room after its section table for more sections' });
+    throw new PeLayoutError({
+      subject,
+      message: `not enough header space for ${plan.length} section headers (room for ${free})`,
+      hint: 'the stub leaves too little room after its section table for more sections',
+    });
   }
-  if (sizeOfHeaders > rawStart) throw new PeLayoutError({ subject, message: `SizeOfHeaders rounded to FileAlignment (0x${sizeOfHeaders.toString(16)}) overlaps the first section` });
+  if (sizeOfHeaders > rawStart)
+    throw new PeLayoutError({
+      subject,
+      message: `SizeOfHeaders rounded to FileAlignment (0x${sizeOfHeaders.toString(16)}) overlaps the first section`,
+    });
 
   const sections: PeSection[] = [];
   const pieces: PlacedSource[] = [];
@@ -95,20 +115,35 @@ export function layoutPe(base: PeHeaders, baseSource: ByteSource, plan: readonly
   for (const f of fixed) {
     const o = f.original;
     if (o.sizeOfRawData > 0 && o.pointerToRawData % fa !== 0) {
-      throw new PeLayoutError({ subject, section: o.name, message: `raw data at 0x${o.pointerToRawData.toString(16)} is not aligned to FileAlignment 0x${fa.toString(16)}` });
+      throw new PeLayoutError({
+        subject,
+        section: o.name,
+        message: `raw data at 0x${o.pointerToRawData.toString(16)} is not aligned to FileAlignment 0x${fa.toString(16)}`,
+      });
     }
     fileEnd = Math.max(fileEnd, o.pointerToRawData + o.sizeOfRawData);
     vaEnd = Math.max(vaEnd, o.virtualAddress + (o.virtualSize || o.sizeOfRawData));
     const rawName = base.headerBytes[o.headerOffset];
     if (rawName === 0x2f /* '/' */ && (base.pointerToSymbolTable !== 0 || base.numberOfSymbols !== 0)) {
-      throw new PeLayoutError({ subject, section: o.name, message: 'the section uses a COFF string-table name, which does not survive dropping the symbol table' });
+      throw new PeLayoutError({
+        subject,
+        section: o.name,
+        message: 'the section uses a COFF string-table name, which does not survive dropping the symbol table',
+      });
     }
   }
-  const byOffset = fixed.map((f) => f.original).filter((o) => o.sizeOfRawData > 0).sort((a, b) => a.pointerToRawData - b.pointerToRawData);
+  const byOffset = fixed
+    .map((f) => f.original)
+    .filter((o) => o.sizeOfRawData > 0)
+    .sort((a, b) => a.pointerToRawData - b.pointerToRawData);
   byOffset.forEach((o, i) => {
     const prev = byOffset[i - 1];
     if (o.pointerToRawData < sizeOfHeaders || (prev && o.pointerToRawData < prev.pointerToRawData + prev.sizeOfRawData)) {
-      throw new PeLayoutError({ subject, section: o.name, message: `raw data at 0x${o.pointerToRawData.toString(16)} overlaps the headers or another section` });
+      throw new PeLayoutError({
+        subject,
+        section: o.name,
+        message: `raw data at 0x${o.pointerToRawData.toString(16)} overlaps the headers or another section`,
+      });
     }
   });
   let initializedDelta = 0;
@@ -118,14 +153,23 @@ export function layoutPe(base: PeHeaders, baseSource: ByteSource, plan: readonly
     if (f.content) {
       const limit = slotLimit(o, fixed);
       if (f.content.size > o.sizeOfRawData || f.content.size > limit) {
-        throw new PeLayoutError({ subject, section: o.name, message: `new content of ${f.content.size} bytes does not fit the existing slot (${Math.min(o.sizeOfRawData, limit)} bytes)` });
+        throw new PeLayoutError({
+          subject,
+          section: o.name,
+          message: `new content of ${f.content.size} bytes does not fit the existing slot (${Math.min(o.sizeOfRawData, limit)} bytes)`,
+        });
       }
       pieces.push({ offset: o.pointerToRawData, source: f.content });
       virtualSize = f.content.size;
     } else if (o.sizeOfRawData > 0) {
       pieces.push({ offset: o.pointerToRawData, source: sliceSource(baseSource, o.pointerToRawData, o.sizeOfRawData) });
     }
-    sections.push({ ...o, index, virtualSize, dataSize: o.sizeOfRawData > 0 ? Math.min(virtualSize || o.sizeOfRawData, o.sizeOfRawData) : 0 });
+    sections.push({
+      ...o,
+      index,
+      virtualSize,
+      dataSize: o.sizeOfRawData > 0 ? Math.min(virtualSize || o.sizeOfRawData, o.sizeOfRawData) : 0,
+    });
   }
   for (const p of plan.slice(fixed.length) as PlacedSection[]) {
     checkName(p.name, subject);
@@ -134,7 +178,8 @@ export function layoutPe(base: PeHeaders, baseSource: ByteSource, plan: readonly
     const pointerToRawData = size > 0 ? roundUp(fileEnd, fa) : 0;
     const sizeOfRawData = roundUp(size, fa);
     const virtualAddress = roundUp(vaEnd, sa);
-    if (virtualAddress + virtualSize > PE_ADDRESS_LIMIT) throw new PeLayoutError({ subject, section: p.name, message: 'the image would exceed the 4 GiB PE address space' });
+    if (virtualAddress + virtualSize > PE_ADDRESS_LIMIT)
+      throw new PeLayoutError({ subject, section: p.name, message: 'the image would exceed the 4 GiB PE address space' });
     if (size > 0) pieces.push({ offset: pointerToRawData, source: p.content });
     sections.push({
       index: sections.length,
@@ -174,11 +219,20 @@ function fixedDelta(fixed: readonly FixedSection[]): number {
 
 function checkName(name: string, subject: string): void {
   if (name.length === 0 || name.length > SECTION_NAME_SIZE || !/^[\x21-\x7e]+$/.test(name)) {
-    throw new PeLayoutError({ subject, section: name, message: `section names must be 1-${SECTION_NAME_SIZE} printable ASCII characters (the stub does not read string-table names)` });
+    throw new PeLayoutError({
+      subject,
+      section: name,
+      message: `section names must be 1-${SECTION_NAME_SIZE} printable ASCII characters (the stub does not read string-table names)`,
+    });
   }
 }
 
-function writeHeader(base: PeHeaders, sections: readonly PeSection[], fixedCount: number, fields: { sizeOfHeaders: number; sizeOfImage: number; sizeOfInitializedData: number }): Uint8Array {
+function writeHeader(
+  base: PeHeaders,
+  sections: readonly PeSection[],
+  fixedCount: number,
+  fields: { sizeOfHeaders: number; sizeOfImage: number; sizeOfInitializedData: number },
+): Uint8Array {
   const header = new Uint8Array(fields.sizeOfHeaders);
   header.set(base.headerBytes.subarray(0, Math.min(base.headerBytes.length, fields.sizeOfHeaders)));
   const view = new DataView(header.buffer);

@@ -65,41 +65,81 @@ export function parsePeHeaders(head: Uint8Array, fileSize: number, subject: stri
 
   const numberOfSections = r.u16(coff + COFF_NUMBER_OF_SECTIONS, 'NumberOfSections');
   if (numberOfSections > MAX_PE_SECTIONS) {
-    throw new LimitExceededError({ limit: 'MAX_PE_SECTIONS', maximum: MAX_PE_SECTIONS, actual: numberOfSections, subject: `${subject}: NumberOfSections` });
+    throw new LimitExceededError({
+      limit: 'MAX_PE_SECTIONS',
+      maximum: MAX_PE_SECTIONS,
+      actual: numberOfSections,
+      subject: `${subject}: NumberOfSections`,
+    });
   }
   const sizeOfOptionalHeader = r.u16(coff + COFF_SIZE_OF_OPTIONAL_HEADER, 'SizeOfOptionalHeader');
   if (sizeOfOptionalHeader > MAX_OPTIONAL_HEADER_SIZE) {
-    throw new LimitExceededError({ limit: 'MAX_OPTIONAL_HEADER_SIZE', maximum: MAX_OPTIONAL_HEADER_SIZE, actual: sizeOfOptionalHeader, subject: `${subject}: SizeOfOptionalHeader` });
+    throw new LimitExceededError({
+      limit: 'MAX_OPTIONAL_HEADER_SIZE',
+      maximum: MAX_OPTIONAL_HEADER_SIZE,
+      actual: sizeOfOptionalHeader,
+      subject: `${subject}: SizeOfOptionalHeader`,
+    });
   }
   const opt = coff + COFF_HEADER_SIZE;
   const sectionTableOffset = opt + sizeOfOptionalHeader;
   const sectionTableEnd = sectionTableOffset + numberOfSections * SECTION_HEADER_SIZE;
   if (sectionTableEnd > MAX_PE_HEADERS_SIZE) {
-    throw new LimitExceededError({ limit: 'MAX_PE_HEADERS_SIZE', maximum: MAX_PE_HEADERS_SIZE, actual: sectionTableEnd, subject: `${subject}: end of section table` });
+    throw new LimitExceededError({
+      limit: 'MAX_PE_HEADERS_SIZE',
+      maximum: MAX_PE_HEADERS_SIZE,
+      actual: sectionTableEnd,
+      subject: `${subject}: end of section table`,
+    });
   }
   r.need(sectionTableOffset, numberOfSections * SECTION_HEADER_SIZE, 'section table');
 
-  if (sizeOfOptionalHeader < OPT_SUBSYSTEM + 2) r.fail('SizeOfOptionalHeader', coff + COFF_SIZE_OF_OPTIONAL_HEADER, `${sizeOfOptionalHeader} is too small for an image optional header`);
+  if (sizeOfOptionalHeader < OPT_SUBSYSTEM + 2)
+    r.fail(
+      'SizeOfOptionalHeader',
+      coff + COFF_SIZE_OF_OPTIONAL_HEADER,
+      `${sizeOfOptionalHeader} is too small for an image optional header`,
+    );
   const magic = r.u16(opt + OPT_MAGIC, 'optional header Magic');
-  if (magic !== OPTIONAL_MAGIC_PE32 && magic !== OPTIONAL_MAGIC_PE32_PLUS) r.fail('optional header Magic', opt, `0x${magic.toString(16)} is neither PE32 (0x10b) nor PE32+ (0x20b)`);
+  if (magic !== OPTIONAL_MAGIC_PE32 && magic !== OPTIONAL_MAGIC_PE32_PLUS)
+    r.fail('optional header Magic', opt, `0x${magic.toString(16)} is neither PE32 (0x10b) nor PE32+ (0x20b)`);
   const plus = magic === OPTIONAL_MAGIC_PE32_PLUS;
   const rvaCountAt = plus ? OPT_NUMBER_OF_RVA_AND_SIZES_PE32_PLUS : OPT_NUMBER_OF_RVA_AND_SIZES_PE32;
   const dirsAt = plus ? OPT_DATA_DIRECTORIES_PE32_PLUS : OPT_DATA_DIRECTORIES_PE32;
-  if (sizeOfOptionalHeader < dirsAt) r.fail('SizeOfOptionalHeader', coff + COFF_SIZE_OF_OPTIONAL_HEADER, `${sizeOfOptionalHeader} ends before the data directories (${dirsAt})`);
+  if (sizeOfOptionalHeader < dirsAt)
+    r.fail(
+      'SizeOfOptionalHeader',
+      coff + COFF_SIZE_OF_OPTIONAL_HEADER,
+      `${sizeOfOptionalHeader} ends before the data directories (${dirsAt})`,
+    );
   const rvaCount = r.u32(opt + rvaCountAt, 'NumberOfRvaAndSizes');
   if (rvaCount > MAX_DATA_DIRECTORIES) {
-    throw new LimitExceededError({ limit: 'MAX_DATA_DIRECTORIES', maximum: MAX_DATA_DIRECTORIES, actual: rvaCount, subject: `${subject}: NumberOfRvaAndSizes` });
+    throw new LimitExceededError({
+      limit: 'MAX_DATA_DIRECTORIES',
+      maximum: MAX_DATA_DIRECTORIES,
+      actual: rvaCount,
+      subject: `${subject}: NumberOfRvaAndSizes`,
+    });
   }
-  if (dirsAt + rvaCount * DATA_DIRECTORY_SIZE > sizeOfOptionalHeader) r.fail('NumberOfRvaAndSizes', opt + rvaCountAt, `${rvaCount} directories do not fit in a ${sizeOfOptionalHeader}-byte optional header`);
+  if (dirsAt + rvaCount * DATA_DIRECTORY_SIZE > sizeOfOptionalHeader)
+    r.fail('NumberOfRvaAndSizes', opt + rvaCountAt, `${rvaCount} directories do not fit in a ${sizeOfOptionalHeader}-byte optional header`);
 
   const fileAlignment = r.u32(opt + OPT_FILE_ALIGNMENT, 'FileAlignment');
   const sectionAlignment = r.u32(opt + OPT_SECTION_ALIGNMENT, 'SectionAlignment');
-  if (!isPowerOfTwo(fileAlignment) || fileAlignment > MAX_FILE_ALIGNMENT) r.fail('FileAlignment', opt + OPT_FILE_ALIGNMENT, `${fileAlignment} is not a power of two up to ${MAX_FILE_ALIGNMENT}`);
-  if (!isPowerOfTwo(sectionAlignment) || sectionAlignment > MAX_SECTION_ALIGNMENT) r.fail('SectionAlignment', opt + OPT_SECTION_ALIGNMENT, `${sectionAlignment} is not a power of two up to ${MAX_SECTION_ALIGNMENT}`);
+  if (!isPowerOfTwo(fileAlignment) || fileAlignment > MAX_FILE_ALIGNMENT)
+    r.fail('FileAlignment', opt + OPT_FILE_ALIGNMENT, `${fileAlignment} is not a power of two up to ${MAX_FILE_ALIGNMENT}`);
+  if (!isPowerOfTwo(sectionAlignment) || sectionAlignment > MAX_SECTION_ALIGNMENT)
+    r.fail('SectionAlignment', opt + OPT_SECTION_ALIGNMENT, `${sectionAlignment} is not a power of two up to ${MAX_SECTION_ALIGNMENT}`);
   const sizeOfHeaders = r.u32(opt + OPT_SIZE_OF_HEADERS, 'SizeOfHeaders');
-  if (sizeOfHeaders > fileSize) r.fail('SizeOfHeaders', opt + OPT_SIZE_OF_HEADERS, `${sizeOfHeaders} is beyond the end of the ${fileSize}-byte file`);
+  if (sizeOfHeaders > fileSize)
+    r.fail('SizeOfHeaders', opt + OPT_SIZE_OF_HEADERS, `${sizeOfHeaders} is beyond the end of the ${fileSize}-byte file`);
   if (sizeOfHeaders > MAX_PE_HEADERS_SIZE) {
-    throw new LimitExceededError({ limit: 'MAX_PE_HEADERS_SIZE', maximum: MAX_PE_HEADERS_SIZE, actual: sizeOfHeaders, subject: `${subject}: SizeOfHeaders` });
+    throw new LimitExceededError({
+      limit: 'MAX_PE_HEADERS_SIZE',
+      maximum: MAX_PE_HEADERS_SIZE,
+      actual: sizeOfHeaders,
+      subject: `${subject}: SizeOfHeaders`,
+    });
   }
 
   const dataDirectories: FileRange[] = [];
@@ -112,7 +152,11 @@ export function parsePeHeaders(head: Uint8Array, fileSize: number, subject: stri
   if (security && (security.offset !== 0 || security.size !== 0)) {
     const at = opt + dirsAt + DIRECTORY_SECURITY * DATA_DIRECTORY_SIZE;
     if (security.size === 0 || security.offset < sectionTableEnd || security.offset + security.size > fileSize) {
-      r.fail('certificate table (data directory 4)', at, `range [0x${security.offset.toString(16)}, +0x${security.size.toString(16)}) is not inside the ${fileSize}-byte file`);
+      r.fail(
+        'certificate table (data directory 4)',
+        at,
+        `range [0x${security.offset.toString(16)}, +0x${security.size.toString(16)}) is not inside the ${fileSize}-byte file`,
+      );
     }
     certificateTable = security;
   }
@@ -162,13 +206,23 @@ function parseSections(r: HeadReader, tableOffset: number, count: number, tableE
     const virtualAddress = r.u32(at + SEC_VIRTUAL_ADDRESS, field('VirtualAddress'));
     const sizeOfRawData = r.u32(at + SEC_SIZE_OF_RAW_DATA, field('SizeOfRawData'));
     const pointerToRawData = r.u32(at + SEC_POINTER_TO_RAW_DATA, field('PointerToRawData'));
-    if (virtualAddress + virtualSize > PE_ADDRESS_LIMIT) r.fail(field('VirtualSize'), at + SEC_VIRTUAL_SIZE, 'section ends beyond the 4 GiB address space');
+    if (virtualAddress + virtualSize > PE_ADDRESS_LIMIT)
+      r.fail(field('VirtualSize'), at + SEC_VIRTUAL_SIZE, 'section ends beyond the 4 GiB address space');
     const hasRaw = sizeOfRawData > 0 && pointerToRawData > 0;
     if (hasRaw) {
       if (pointerToRawData + sizeOfRawData > fileSize) {
-        r.fail(field('PointerToRawData'), at + SEC_POINTER_TO_RAW_DATA, `raw data [0x${pointerToRawData.toString(16)}, +0x${sizeOfRawData.toString(16)}) runs past the end of the ${fileSize}-byte file (truncated?)`);
+        r.fail(
+          field('PointerToRawData'),
+          at + SEC_POINTER_TO_RAW_DATA,
+          `raw data [0x${pointerToRawData.toString(16)}, +0x${sizeOfRawData.toString(16)}) runs past the end of the ${fileSize}-byte file (truncated?)`,
+        );
       }
-      if (pointerToRawData < tableEnd) r.fail(field('PointerToRawData'), at + SEC_POINTER_TO_RAW_DATA, `raw data at 0x${pointerToRawData.toString(16)} overlaps the section table`);
+      if (pointerToRawData < tableEnd)
+        r.fail(
+          field('PointerToRawData'),
+          at + SEC_POINTER_TO_RAW_DATA,
+          `raw data at 0x${pointerToRawData.toString(16)} overlaps the section table`,
+        );
     }
     const dataSize = hasRaw ? (virtualSize === 0 ? sizeOfRawData : Math.min(virtualSize, sizeOfRawData)) : 0;
     sections.push({
@@ -211,9 +265,15 @@ class HeadReader {
   }
 
   need(offset: number, length: number, field: string): void {
-    if (offset + length > this.fileSize) this.fail(field, offset, `needs ${length} bytes but the file ends at 0x${this.fileSize.toString(16)} (truncated?)`);
+    if (offset + length > this.fileSize)
+      this.fail(field, offset, `needs ${length} bytes but the file ends at 0x${this.fileSize.toString(16)} (truncated?)`);
     if (offset + length > this.head.length) {
-      throw new LimitExceededError({ limit: 'MAX_PE_HEADERS_SIZE', maximum: MAX_PE_HEADERS_SIZE, actual: offset + length, subject: `${this.subject}: ${field}` });
+      throw new LimitExceededError({
+        limit: 'MAX_PE_HEADERS_SIZE',
+        maximum: MAX_PE_HEADERS_SIZE,
+        actual: offset + length,
+        subject: `${this.subject}: ${field}`,
+      });
     }
   }
 

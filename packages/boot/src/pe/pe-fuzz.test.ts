@@ -62,15 +62,33 @@ describe.skipIf(!haveBootFixtures())('PE reader fuzzing: typed errors only, neve
     const pe = await readPe(base);
     // Every header field worth lying about.
     const coff = pe.peOffset + 4;
-    fieldOffsets = [0x3c, coff + 2, coff + 8, coff + 12, coff + 16, pe.optionalHeaderOffset + 32, pe.optionalHeaderOffset + 36, pe.optionalHeaderOffset + 56, pe.optionalHeaderOffset + 60, pe.optionalHeaderOffset + 108, pe.dataDirectoriesOffset + 32, pe.dataDirectoriesOffset + 36, pe.dataDirectoriesOffset + 40];
-    for (const s of pe.sections) fieldOffsets.push(s.headerOffset, s.headerOffset + 8, s.headerOffset + 12, s.headerOffset + 16, s.headerOffset + 20);
+    fieldOffsets = [
+      0x3c,
+      coff + 2,
+      coff + 8,
+      coff + 12,
+      coff + 16,
+      pe.optionalHeaderOffset + 32,
+      pe.optionalHeaderOffset + 36,
+      pe.optionalHeaderOffset + 56,
+      pe.optionalHeaderOffset + 60,
+      pe.optionalHeaderOffset + 108,
+      pe.dataDirectoriesOffset + 32,
+      pe.dataDirectoriesOffset + 36,
+      pe.dataDirectoriesOffset + 40,
+    ];
+    for (const s of pe.sections)
+      fieldOffsets.push(s.headerOffset, s.headerOffset + 8, s.headerOffset + 12, s.headerOffset + 16, s.headerOffset + 20);
   });
 
   it('the unmodified inputs are accepted', async () => {
     await exercise(base);
     await exerciseStub(stub);
     const uki = await readUki(base);
-    expect(uki.profiles.map((p) => [p.index, p.id, p.title])).toEqual([[0, 'a', 'A'], [1, 'b', undefined]]);
+    expect(uki.profiles.map((p) => [p.index, p.id, p.title])).toEqual([
+      [0, 'a', 'A'],
+      [1, 'b', undefined],
+    ]);
     expect((await ukiCmdlines(uki)).map((c) => c.cmdline)).toEqual(['a', `quiet composefs=${'b'.repeat(64)}`]);
   });
 
@@ -85,22 +103,29 @@ describe.skipIf(!haveBootFixtures())('PE reader fuzzing: typed errors only, neve
 
   it('survives random corruption of the headers', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: 0x3ff }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 16 }), async (edits) => {
-        const b = base.slice();
-        for (const [at, v] of edits) b[at] = v;
-        await typedOnly(b);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: 0x3ff }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 16 }),
+        async (edits) => {
+          const b = base.slice();
+          for (const [at, v] of edits) b[at] = v;
+          await typedOnly(b);
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('survives a corrupted or truncated stub when building', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: 0x3ff }), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), fc.nat(), async (edits, cut) => {
-        const b = stub.slice(0, edits.length % 2 === 0 ? stub.length : cut % stub.length);
-        for (const [at, v] of edits) if (at < b.length) b[at] = v;
-        await typedOnly(b, exerciseStub);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: 0x3ff }), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        fc.nat(),
+        async (edits, cut) => {
+          const b = stub.slice(0, edits.length % 2 === 0 ? stub.length : cut % stub.length);
+          for (const [at, v] of edits) if (at < b.length) b[at] = v;
+          await typedOnly(b, exerciseStub);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -108,11 +133,15 @@ describe.skipIf(!haveBootFixtures())('PE reader fuzzing: typed errors only, neve
   it('survives huge and boundary values in every header field', async () => {
     const values = [0, 1, 2, 0x28, 0x200, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...values), fc.nat({ max: 0x200000 }))), { minLength: 1, maxLength: 4 }), fc.boolean(), async (edits, truncate) => {
-        const b = base.slice();
-        for (const [i, v] of edits) u32(b, fieldOffsets[i % fieldOffsets.length]!, v === 0x200000 ? b.length : v);
-        await typedOnly(truncate ? b.subarray(0, b.length - 100) : b);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...values), fc.nat({ max: 0x200000 }))), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        async (edits, truncate) => {
+          const b = base.slice();
+          for (const [i, v] of edits) u32(b, fieldOffsets[i % fieldOffsets.length]!, v === 0x200000 ? b.length : v);
+          await typedOnly(truncate ? b.subarray(0, b.length - 100) : b);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -18,9 +18,18 @@ describe.skipIf(!haveBootFixtures() || !haveTools('objdump'))('readPe on real fi
   ])('agrees with objdump on the %s', async (_, path, signed) => {
     const pe = await readPe(readFileSync(path), { subject: path });
     const theirs = objdumpSections(path);
-    expect(pe.sections.map((s) => [s.name, s.virtualAddress, s.pointerToRawData, s.dataSize])).toEqual(theirs.map((s) => [s.name, s.vma, s.fileOffset, s.size]));
+    expect(pe.sections.map((s) => [s.name, s.virtualAddress, s.pointerToRawData, s.dataSize])).toEqual(
+      theirs.map((s) => [s.name, s.vma, s.fileOffset, s.size]),
+    );
     const p = objdumpPrivate(path);
-    expect([pe.sizeOfImage, pe.sizeOfHeaders, pe.sectionAlignment, pe.fileAlignment, pe.checkSum, pe.subsystem]).toEqual([p.SizeOfImage, p.SizeOfHeaders, p.SectionAlignment, p.FileAlignment, p.CheckSum, p.Subsystem]);
+    expect([pe.sizeOfImage, pe.sizeOfHeaders, pe.sectionAlignment, pe.fileAlignment, pe.checkSum, pe.subsystem]).toEqual([
+      p.SizeOfImage,
+      p.SizeOfHeaders,
+      p.SectionAlignment,
+      p.FileAlignment,
+      p.CheckSum,
+      p.Subsystem,
+    ]);
     // Debian signs its kernels for Secure Boot; the stub is shipped unsigned.
     expect(pe.certificateTable !== undefined).toBe(signed);
     if (pe.certificateTable) expect(pe.certificateTable.offset + pe.certificateTable.size).toBe(readFileSync(path).length);
@@ -88,10 +97,22 @@ describe('readPe edge cases', () => {
     ['bad MZ', (b: Uint8Array) => (b.set([0, 0]), b), /MZ/],
     ['e_lfanew past the end', (b: Uint8Array) => (new DataView(b.buffer).setUint32(DOS_E_LFANEW_OFFSET, 0x1f0, true), b), /truncated/],
     ['bad PE signature', (b: Uint8Array) => (b.set([0x50, 0x46], 0x40), b), /PE\\0\\0/],
-    ['sections past the end', (b: Uint8Array) => (new DataView(b.buffer).setUint16(0x44 + COFF_NUMBER_OF_SECTIONS, 8, true), b), /section table/],
+    [
+      'sections past the end',
+      (b: Uint8Array) => (new DataView(b.buffer).setUint16(0x44 + COFF_NUMBER_OF_SECTIONS, 8, true), b),
+      /section table/,
+    ],
     ['bad magic', (b: Uint8Array) => (new DataView(b.buffer).setUint16(0x58, 0x999, true), b), /Magic/],
     ['bad file alignment', (b: Uint8Array) => (new DataView(b.buffer).setUint32(0x58 + 36, 3, true), b), /FileAlignment/],
-    ['certificate table outside the file', (b: Uint8Array) => (new DataView(b.buffer).setUint32(0x58 + 112 + 32, 0x180, true), new DataView(b.buffer).setUint32(0x58 + 112 + 36, 0x1000, true), b), /certificate table/],
+    [
+      'certificate table outside the file',
+      (b: Uint8Array) => (
+        new DataView(b.buffer).setUint32(0x58 + 112 + 32, 0x180, true),
+        new DataView(b.buffer).setUint32(0x58 + 112 + 36, 0x1000, true),
+        b
+      ),
+      /certificate table/,
+    ],
   ])('refuses %s with PeFormatError', async (_, mutate, message) => {
     const err = await readPe(mutate(minimal())).catch((e: unknown) => e);
     expect(PeFormatError.isInstance(err)).toBe(true);

@@ -60,12 +60,22 @@ async function resolveLongNames(pe: PeHeaders, table: FileRange, read: Read): Pr
     }
     const at = stringTable + Number(m[1]);
     if (at < stringTable + STRING_TABLE_LENGTH_SIZE || at >= stringsEnd) {
-      throw new PeFormatError({ subject: pe.subject, field: `section ${section.index} name ${section.name}`, offset: section.headerOffset, message: 'points outside the COFF string table' });
+      throw new PeFormatError({
+        subject: pe.subject,
+        field: `section ${section.index} name ${section.name}`,
+        offset: section.headerOffset,
+        message: 'points outside the COFF string table',
+      });
     }
     const window = await read(at, Math.min(MAX_LONG_SECTION_NAME + 1, stringsEnd - at));
     const end = window.indexOf(0);
     if (end < 0 && window.length > MAX_LONG_SECTION_NAME) {
-      throw new LimitExceededError({ limit: 'MAX_LONG_SECTION_NAME', maximum: MAX_LONG_SECTION_NAME, actual: window.length, subject: `${pe.subject}: section ${section.index} name` });
+      throw new LimitExceededError({
+        limit: 'MAX_LONG_SECTION_NAME',
+        maximum: MAX_LONG_SECTION_NAME,
+        actual: window.length,
+        subject: `${pe.subject}: section ${section.index} name`,
+      });
     }
     let name = '';
     for (const byte of window.subarray(0, end < 0 ? window.length : end)) name += String.fromCharCode(byte);

@@ -27,7 +27,9 @@ export function objdumpSections(path: string): ObjdumpSection[] {
 export function objdumpPrivate(path: string): Record<string, number> {
   const out = run('objdump', ['-p', path]).stdout.toString();
   const fields: Record<string, number> = {};
-  for (const m of out.matchAll(/^(SizeOfImage|SizeOfHeaders|SectionAlignment|FileAlignment|CheckSum|SizeOfInitializedData|Subsystem)\s+([0-9a-f]+)/gm)) {
+  for (const m of out.matchAll(
+    /^(SizeOfImage|SizeOfHeaders|SectionAlignment|FileAlignment|CheckSum|SizeOfInitializedData|Subsystem)\s+([0-9a-f]+)/gm,
+  )) {
     fields[m[1]!] = parseInt(m[2]!, 16);
   }
   return fields;

@@ -27,7 +27,17 @@ export async function snapshotTree(root: string, options: { identity?: boolean }
     const mode = st.mode & 0o7777;
     const identity = options.identity ? { identity: `${st.ino}:${st.mtimeMs}` } : {};
     if (st.isSymbolicLink()) out.push({ path: rel, type: 'symlink', mode, size: st.size, content: await readlink(abs), ...identity });
-    else if (st.isFile()) out.push({ path: rel, type: 'file', mode, size: st.size, content: createHash('sha256').update(await readFile(abs)).digest('hex'), ...identity });
+    else if (st.isFile())
+      out.push({
+        path: rel,
+        type: 'file',
+        mode,
+        size: st.size,
+        content: createHash('sha256')
+          .update(await readFile(abs))
+          .digest('hex'),
+        ...identity,
+      });
     else if (st.isDirectory()) {
       out.push({ path: rel, type: 'dir', mode, size: 0, content: '', ...identity });
       for (const name of (await readdir(abs)).sort()) await walk(rel === '' ? name : `${rel}/${name}`);

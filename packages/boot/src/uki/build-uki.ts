@@ -68,7 +68,17 @@ export interface UkiProfileInput {
 }
 
 /** Sections a profile may override (ukify's `--join-profile` import list). */
-export const UKI_PROFILE_SECTIONS: ReadonlySet<string> = new Set(['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat']);
+export const UKI_PROFILE_SECTIONS: ReadonlySet<string> = new Set([
+  '.linux',
+  '.osrel',
+  '.cmdline',
+  '.initrd',
+  '.ucode',
+  '.splash',
+  '.dtb',
+  '.uname',
+  '.sbat',
+]);
 
 /** A built UKI: a source to stream or read back, plus its section table. */
 export type BuiltUki = PeLayout;
@@ -85,15 +95,29 @@ export async function buildUki(input: BuildUkiInput): Promise<BuiltUki> {
   const names = { stub: input.subject?.stub ?? 'stub', linux: input.subject?.linux ?? 'kernel', output: input.subject?.output ?? 'UKI' };
   const stubSource = toByteSource(input.stub);
   const stub = await readPe(stubSource, { subject: names.stub });
-  if (stub.certificateTable) throw new SignedPeError({ subject: names.stub, operation: 'add UKI sections to it', hint: 'use the unsigned stub from systemd-boot-efi; sign the finished UKI instead' });
-  if (stub.sections.some((s) => s.name === '.linux')) throw new PeLayoutError({ subject: names.stub, section: '.linux', message: 'is already a UKI (has .linux); pass the plain systemd stub' });
+  if (stub.certificateTable)
+    throw new SignedPeError({
+      subject: names.stub,
+      operation: 'add UKI sections to it',
+      hint: 'use the unsigned stub from systemd-boot-efi; sign the finished UKI instead',
+    });
+  if (stub.sections.some((s) => s.name === '.linux'))
+    throw new PeLayoutError({
+      subject: names.stub,
+      section: '.linux',
+      message: 'is already a UKI (has .linux); pass the plain systemd stub',
+    });
 
   const linux = toByteSource(input.linux);
   const kernel = await readKernelPe(linux, names.linux);
   if (kernel && kernel.machine !== stub.machine) {
-    throw new PeLayoutError({ subject: names.output, section: '.linux', message: `kernel machine 0x${kernel.machine.toString(16)} does not match the stub's 0x${stub.machine.toString(16)}` });
+    throw new PeLayoutError({
+      subject: names.output,
+      section: '.linux',
+      message: `kernel machine 0x${kernel.machine.toString(16)} does not match the stub's 0x${stub.machine.toString(16)}`,
+    });
   }
-  const uname = input.uname === undefined ? await readKernelUname(linux) : input.uname ?? undefined;
+  const uname = input.uname === undefined ? await readKernelUname(linux) : (input.uname ?? undefined);
 
   const placed: PlacedSection[] = [];
   const add = (name: string, content: SectionInput | undefined, characteristics = UKI_DATA_CHARACTERISTICS, virtualSize?: number) => {
@@ -109,8 +133,15 @@ export async function buildUki(input: BuildUkiInput): Promise<BuiltUki> {
   if (input.initrds && input.initrds.length > 0) add('.initrd', joinInitrds(input.initrds));
   add('.ucode', input.microcode);
   for (const extra of input.sections ?? []) {
-    if (['.linux', '.sbat'].includes(extra.name) || placed.some((p) => p.name === extra.name && extra.name !== '.dtbauto' && extra.name !== '.efifw')) {
-      throw new PeLayoutError({ subject: names.output, section: extra.name, message: 'is given twice or cannot be passed as an extra section' });
+    if (
+      ['.linux', '.sbat'].includes(extra.name) ||
+      placed.some((p) => p.name === extra.name && extra.name !== '.dtbauto' && extra.name !== '.efifw')
+    ) {
+      throw new PeLayoutError({
+        subject: names.output,
+        section: extra.name,
+        message: 'is given twice or cannot be passed as an extra section',
+      });
     }
     add(extra.name, extra.content);
   }
@@ -133,7 +164,11 @@ export async function buildUki(input: BuildUkiInput): Promise<BuiltUki> {
     const seen = new Set<string>();
     for (const section of profile.sections ?? []) {
       if (!UKI_PROFILE_SECTIONS.has(section.name) || seen.has(section.name)) {
-        throw new PeLayoutError({ subject: names.output, section: section.name, message: `cannot be part of profile @${i} (duplicate, or not one of ${[...UKI_PROFILE_SECTIONS].join(' ')})` });
+        throw new PeLayoutError({
+          subject: names.output,
+          section: section.name,
+          message: `cannot be part of profile @${i} (duplicate, or not one of ${[...UKI_PROFILE_SECTIONS].join(' ')})`,
+        });
       }
       seen.add(section.name);
       add(section.name, section.content);
@@ -141,7 +176,11 @@ export async function buildUki(input: BuildUkiInput): Promise<BuiltUki> {
   }
   for (const p of placed) {
     if (!isUkiSectionName(p.name) && !/^\.[a-z0-9_]{1,7}$/.test(p.name)) {
-      throw new PeLayoutError({ subject: names.output, section: p.name, message: 'is not a valid section name (".name", at most 8 characters)' });
+      throw new PeLayoutError({
+        subject: names.output,
+        section: p.name,
+        message: 'is not a valid section name (".name", at most 8 characters)',
+      });
     }
   }
   return layoutPe(stub, stubSource, [...fixed, ...placed], { subject: names.output, sectionAlignment: input.sectionAlignment });

@@ -24,10 +24,18 @@ describe.skipIf(!haveBootFixtures() || !haveTools('objdump', 'sbverify', 'openss
     const names = objdumpSections(out).map((s) => s.name);
     expect(names.slice(8)).toEqual(['.osrel', '.cmdline', '.uname', '.linux']);
     const summary = await inspectUki(readFileSync(out));
-    expect(summary.cmdlines).toEqual([{ profile: undefined, cmdline: `composefs.digest=v1-sha512-12:${HEX}`, composefs: [{ version: 'v1', algorithm: 'sha512', hex: HEX, insecure: false, form: 'digest' }] }]);
+    expect(summary.cmdlines).toEqual([
+      {
+        profile: undefined,
+        cmdline: `composefs.digest=v1-sha512-12:${HEX}`,
+        composefs: [{ version: 'v1', algorithm: 'sha512', hex: HEX, insecure: false, form: 'digest' }],
+      },
+    ]);
     expect(summary).toMatchObject({ isUki: true, signed: false, uname: '6.1.0-x', osRelease: { ID: 'mltest', VERSION_ID: '42' } });
     const linuxSection = summary.sections.find((s) => s.name === '.linux')!;
-    expect(sameBytes(readFileSync(out).subarray(linuxSection.pointerToRawData, linuxSection.pointerToRawData + linux.length), linux)).toBe(true);
+    expect(sameBytes(readFileSync(out).subarray(linuxSection.pointerToRawData, linuxSection.pointerToRawData + linux.length), linux)).toBe(
+      true,
+    );
   });
 
   it('edits a UKI assembled with objcopy (fixed VMAs, symbol table kept) as in qemu-boot.md', async () => {
@@ -38,10 +46,20 @@ describe.skipIf(!haveBootFixtures() || !haveTools('objdump', 'sbverify', 'openss
     };
     const out = join(dir, 'objcopy-uki.efi');
     run('objcopy', [
-      '--add-section', `.osrel=${write('osrel', 'ID=t\nVERSION_ID=1\n')}`, '--change-section-vma', '.osrel=0x1a000',
-      '--add-section', `.cmdline=${write('cmdline', 'console=ttyS0 quiet')}`, '--change-section-vma', '.cmdline=0x1b000',
-      '--add-section', `.linux=${write('linux', linux)}`, '--change-section-vma', '.linux=0x1c000',
-      stubPath, out,
+      '--add-section',
+      `.osrel=${write('osrel', 'ID=t\nVERSION_ID=1\n')}`,
+      '--change-section-vma',
+      '.osrel=0x1a000',
+      '--add-section',
+      `.cmdline=${write('cmdline', 'console=ttyS0 quiet')}`,
+      '--change-section-vma',
+      '.cmdline=0x1b000',
+      '--add-section',
+      `.linux=${write('linux', linux)}`,
+      '--change-section-vma',
+      '.linux=0x1c000',
+      stubPath,
+      out,
     ]);
     const before = await readUki(readFileSync(out));
     expect(before.pe.symbolTable).toBeDefined();
@@ -77,20 +95,42 @@ describe.skipIf(!haveBootFixtures() || !haveTools('objdump', 'sbverify', 'openss
     });
     expect(seen).toEqual([undefined, 1]);
     const uki = await readUki(edited.source);
-    expect(uki.profiles.map((p) => [p.id, p.title])).toEqual([['default', 'Default'], ['debug', 'Debug shell']]);
+    expect(uki.profiles.map((p) => [p.id, p.title])).toEqual([
+      ['default', 'Default'],
+      ['debug', 'Debug shell'],
+    ]);
     expect(await ukiCmdlines(uki)).toEqual([
       { profile: 0, cmdline: 'quiet composefs=' + '2'.repeat(64) },
       { profile: 1, cmdline: 'debug composefs=' + '2'.repeat(64) },
     ]);
     const out = join(dir, 'profiles.efi');
     await writeSourceFile(out, edited.source);
-    expect(objdumpSections(out).map((s) => s.name).slice(8)).toEqual(['.cmdline', '.linux', '.profile', '.profile', '.cmdline']);
+    expect(
+      objdumpSections(out)
+        .map((s) => s.name)
+        .slice(8),
+    ).toEqual(['.cmdline', '.linux', '.profile', '.profile', '.cmdline']);
   });
 
   it('writes a signed result with writeSourceFile({ sign })', async () => {
     const key = join(dir, 'k.key');
     const cert = join(dir, 'k.crt');
-    run('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=metalayer edit test/', '-days', '1', '-keyout', key, '-out', cert]);
+    run('openssl', [
+      'req',
+      '-new',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=metalayer edit test/',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
     const built = await buildUki({ stub: readFileSync(stubPath), linux, cmdline: 'quiet' });
     const edited = await editUkiCmdline(built.source, 'quiet composefs=' + '3'.repeat(64));
     const out = join(dir, 'signed.efi');

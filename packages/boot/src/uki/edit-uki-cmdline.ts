@@ -60,10 +60,21 @@ export async function editUkiCmdline(input: ByteInput, edit: CmdlineEdit, option
 
   const firstMoved = insertAt ?? Math.min(...replaced.keys());
   const plan: (FixedSection | PlacedSection)[] = sections.slice(0, firstMoved).map((original) => ({ kind: 'fixed', original }));
-  if (insertAt !== undefined) plan.push({ kind: 'placed', name: '.cmdline', characteristics: UKI_DATA_CHARACTERISTICS, content: sectionSource(apply(undefined, undefined)) });
+  if (insertAt !== undefined)
+    plan.push({
+      kind: 'placed',
+      name: '.cmdline',
+      characteristics: UKI_DATA_CHARACTERISTICS,
+      content: sectionSource(apply(undefined, undefined)),
+    });
   for (const s of sections.slice(firstMoved)) {
     if (!isUkiSectionName(s.name)) {
-      throw new PeLayoutError({ subject, section: s.name, message: 'follows .cmdline but is not a UKI resource section, so it cannot be moved', hint: 'build the UKI again from its parts instead' });
+      throw new PeLayoutError({
+        subject,
+        section: s.name,
+        message: 'follows .cmdline but is not a UKI resource section, so it cannot be moved',
+        hint: 'build the UKI again from its parts instead',
+      });
     }
     const text = replaced.get(s.index);
     plan.push({
@@ -90,7 +101,9 @@ function insertionIndex(uki: Uki): number {
 function checkDirectories(uki: Uki, moved: readonly PeSection[], subject: string): void {
   uki.pe.dataDirectories.forEach((dir, i) => {
     if (i === DIRECTORY_SECURITY || dir.size === 0) return;
-    const hit = moved.find((s) => dir.offset >= s.virtualAddress && dir.offset < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData));
+    const hit = moved.find(
+      (s) => dir.offset >= s.virtualAddress && dir.offset < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData),
+    );
     if (hit) throw new PeLayoutError({ subject, section: hit.name, message: `data directory ${i} points into it, so it cannot be moved` });
   });
 }

@@ -72,9 +72,19 @@ export function ukiSection(uki: Uki, name: string, profile?: number): PeSection 
 }
 
 /** Reads a section's content (VirtualSize bounded by the raw data) into memory, refusing sections above `limit`. */
-export async function readSectionBytes(source: ByteSource, pe: PeHeaders, section: PeSection, limit = MAX_TEXT_SECTION_SIZE): Promise<Uint8Array> {
+export async function readSectionBytes(
+  source: ByteSource,
+  pe: PeHeaders,
+  section: PeSection,
+  limit = MAX_TEXT_SECTION_SIZE,
+): Promise<Uint8Array> {
   if (section.dataSize > limit) {
-    throw new LimitExceededError({ limit: 'MAX_TEXT_SECTION_SIZE', maximum: limit, actual: section.dataSize, subject: `${pe.subject}: section ${section.name}` });
+    throw new LimitExceededError({
+      limit: 'MAX_TEXT_SECTION_SIZE',
+      maximum: limit,
+      actual: section.dataSize,
+      subject: `${pe.subject}: section ${section.name}`,
+    });
   }
   return source.read(section.pointerToRawData, section.dataSize);
 }
@@ -87,7 +97,13 @@ export async function readSectionText(source: ByteSource, pe: PeHeaders, section
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
   } catch (cause) {
-    throw new PeFormatError({ subject: pe.subject, field: `section ${section.name}`, offset: section.pointerToRawData, message: 'is not valid UTF-8 text', cause });
+    throw new PeFormatError({
+      subject: pe.subject,
+      field: `section ${section.name}`,
+      offset: section.pointerToRawData,
+      message: 'is not valid UTF-8 text',
+      cause,
+    });
   }
 }
 

@@ -9,7 +9,10 @@ export const SBAT_UKI_LINE = 'uki,1,UKI,uki,1,https://uapi-group.org/specificati
 
 /** The component lines of an SBAT text (header and blank lines dropped); empty when it is not SBAT. */
 export function sbatComponents(text: string): string[] {
-  const lines = text.replace(/\0+$/, '').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = text
+    .replace(/\0+$/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   if (!lines[0]?.startsWith('sbat,')) return [];
   return lines.slice(1);
 }

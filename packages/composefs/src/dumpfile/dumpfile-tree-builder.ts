@@ -1,12 +1,6 @@
 import { LimitExceededError } from '@metalayer/core';
 import { DumpfileParseError, type DumpfileErrorCode } from '../errors/dumpfile-parse-error';
-import {
-  MAX_DUMPFILE_XATTR_FIELD,
-  MAX_EXTERNAL_FILE_SIZE,
-  MAX_INLINE_CONTENT,
-  MAX_PATH_LENGTH,
-  MAX_TREE_DEPTH,
-} from '../limits';
+import { MAX_DUMPFILE_XATTR_FIELD, MAX_EXTERNAL_FILE_SIZE, MAX_INLINE_CONTENT, MAX_PATH_LENGTH, MAX_TREE_DEPTH } from '../limits';
 import { byteStringToBytes, printableByteString, type ByteString } from '../tree/byte-string';
 import { createStat } from '../tree/create';
 import { kindOfMode, PERMISSION_MASK } from '../tree/mode';
@@ -56,8 +50,7 @@ export class DumpfileTreeBuilder {
 
   /** Parses one line (a byte string without its newline); `line` is its 1-based number. */
   addLine(text: string, line: number): void {
-    const fail = (code: DumpfileErrorCode, message: string, field?: string) =>
-      new DumpfileParseError({ code, line, field, message });
+    const fail = (code: DumpfileErrorCode, message: string, field?: string) => new DumpfileParseError({ code, line, field, message });
     const nul = text.indexOf('\0');
     if (nul >= 0) throw fail('syntax', `embedded NUL character at position ${nul}`);
 
@@ -179,8 +172,7 @@ export class DumpfileTreeBuilder {
   }
 
   private resolve(placeholder: Leaf, link: PendingLink): Leaf {
-    const fail = (message: string) =>
-      new DumpfileParseError({ code: 'hard-link', line: link.line, field: 'PAYLOAD', message });
+    const fail = (message: string) => new DumpfileParseError({ code: 'hard-link', line: link.line, field: 'PAYLOAD', message });
     const seen = new Set<Leaf>([placeholder]);
     let current = link;
     for (;;) {
@@ -214,8 +206,7 @@ export class DumpfileTreeBuilder {
 
   /** Finds the parent of `path` (C `lookup_parent_path`); undefined parent = the root line. */
   private locate(path: ByteString, isDirectory: boolean, line: number): { parent: Directory | undefined; name: ByteString } {
-    const fail = (code: DumpfileErrorCode, message: string) =>
-      new DumpfileParseError({ code, line, field: 'PATH', message });
+    const fail = (code: DumpfileErrorCode, message: string) => new DumpfileParseError({ code, line, field: 'PATH', message });
     const shown = printableByteString(path);
     if (path === '/') {
       if (!isDirectory) throw fail('root', 'the root must be a directory');

@@ -58,7 +58,9 @@ describe('parsing semantics', () => {
     const a = parseDumpfileSync(
       `${ROOT}/d 1 40700 9 0 0 0 5.0 - - -\n/d/f 3 100644 7 1 2 0 5.1 - abc -\n/x 99 @100600 1 5 5 5 9.9 /d/f - -\n`,
     );
-    const b = parseDumpfileSync(`${ROOT}/x 0 @100644 0 0 0 0 0.0 /d/f - -\n/d 0 40700 2 0 0 0 5.0 - - -\n/d/f 3 100644 7 1 2 0 5.1 - abc -\n`);
+    const b = parseDumpfileSync(
+      `${ROOT}/x 0 @100644 0 0 0 0 0.0 /d/f - -\n/d 0 40700 2 0 0 0 5.0 - - -\n/d/f 3 100644 7 1 2 0 5.1 - abc -\n`,
+    );
     expect(formatDumpfile(a)).toBe(formatDumpfile(b));
     expect(lookupPath(a, '/x')).toBe(lookupPath(a, '/d/f'));
     expect((lookupPath(a, '/x') as RegularFile).nlink).toBe(7);

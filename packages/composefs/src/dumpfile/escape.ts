@@ -39,7 +39,6 @@ export function escapeDumpfileField(value: ByteString, options: EscapeOptions = 
   return value.replace(options.equal ? NEEDS_ESCAPE_EQUAL : NEEDS_ESCAPE, escapeChar);
 }
 
-
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   if (code >= 0x61 && code <= 0x66) return code - 0x57;

@@ -21,7 +21,8 @@ export class XattrBudget {
 
   /** Charges `name` with a value of `valueSize` bytes; throws a DumpfileParseError when out of bounds. */
   set(name: ByteString, valueSize: number): void {
-    if (name.length === 0 || name.length > MAX_XATTR_NAME_LENGTH) this.fail('MAX_XATTR_NAME_LENGTH', MAX_XATTR_NAME_LENGTH, name.length, 'name');
+    if (name.length === 0 || name.length > MAX_XATTR_NAME_LENGTH)
+      this.fail('MAX_XATTR_NAME_LENGTH', MAX_XATTR_NAME_LENGTH, name.length, 'name');
     if (name.includes('\0')) {
       throw new DumpfileParseError({ code: 'xattr', line: this.line, field: 'XATTR', message: 'xattr name contains a NUL byte' });
     }

@@ -4,9 +4,7 @@ import type { Directory } from '../tree/types';
 import { EROFS_BLOCK_SIZE, EROFS_DIRENT_SIZE } from './format';
 
 /** Names `00`..`ff` of the whiteout table composefs adds to the root directory. */
-export const WHITEOUT_TABLE_NAMES: readonly ByteString[] = Array.from({ length: 256 }, (_, i) =>
-  i.toString(16).padStart(2, '0'),
-);
+export const WHITEOUT_TABLE_NAMES: readonly ByteString[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** How a directory's entries split into full blocks and an inline tail. */
 export interface DirectoryBlocks {

@@ -138,7 +138,8 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
     const index = nodes.length;
     if (!stub) validateInode(inode, () => (index === 0 ? '/' : joinPath(pathOf(parent), name)));
     const xattrs: XattrList = [];
-    if (!stub && inode.stat.xattrs.size > 0) for (const [key, value] of inode.stat.xattrs) xattrs.push(escapeOverlayXattrName(key), bytesToLatin1(value));
+    if (!stub && inode.stat.xattrs.size > 0)
+      for (const [key, value] of inode.stat.xattrs) xattrs.push(escapeOverlayXattrName(key), bytesToLatin1(value));
     let mode = stub ? WHITEOUT_STUB_MODE : fullModeOf(inode);
     let size = 0;
     let rdev = 0;
@@ -188,10 +189,35 @@ export function buildImageNodes(root: Directory, version: ComposefsVersion): Ima
     }
     const isDir = inode.kind === 'directory';
     nodes.push({
-      inode, parent, name, mode, nlink, uid: stat.uid, gid: stat.gid, mtimeSec: stat.mtimeSec, mtimeNsec: stat.mtimeNsec,
-      size, rdev, content, external, target, direntNames: isDir ? [] : undefined, direntNodes: isDir ? [] : undefined,
-      xattrs: NO_ENTRIES, compact: true, xattrSize: 0, sharedCount: 0, nameFilter: 0, blocks: 0, tail: 0, dirStarts: undefined,
-      chunkBits: 0, chunkCount: 0, pad: 0, nid: 0, blkaddr: 0,
+      inode,
+      parent,
+      name,
+      mode,
+      nlink,
+      uid: stat.uid,
+      gid: stat.gid,
+      mtimeSec: stat.mtimeSec,
+      mtimeNsec: stat.mtimeNsec,
+      size,
+      rdev,
+      content,
+      external,
+      target,
+      direntNames: isDir ? [] : undefined,
+      direntNodes: isDir ? [] : undefined,
+      xattrs: NO_ENTRIES,
+      compact: true,
+      xattrSize: 0,
+      sharedCount: 0,
+      nameFilter: 0,
+      blocks: 0,
+      tail: 0,
+      dirStarts: undefined,
+      chunkBits: 0,
+      chunkCount: 0,
+      pad: 0,
+      nid: 0,
+      blkaddr: 0,
     });
     lists.push(xattrs);
     if (!isDir && !stub) settle(index);

@@ -20,9 +20,7 @@ export const POSIX_ACL_DEFAULT = 'system.posix_acl_default';
 
 /** Escapes one `trusted.overlay.` level (composefs-image-format.md §6); other names pass unchanged. */
 export function escapeOverlayXattrName(name: ByteString): ByteString {
-  return name.startsWith(OVERLAY_XATTR_PREFIX)
-    ? OVERLAY_XATTR_ESCAPE_PREFIX + name.slice(OVERLAY_XATTR_PREFIX.length)
-    : name;
+  return name.startsWith(OVERLAY_XATTR_PREFIX) ? OVERLAY_XATTR_ESCAPE_PREFIX + name.slice(OVERLAY_XATTR_PREFIX.length) : name;
 }
 
 // trusted.overlay.metacopy value: u8 version 0, u8 length, u8 flags 0, u8 hash algorithm, digest.

@@ -17,12 +17,7 @@ export interface RawDirent {
  * NUL and strictly increasing (EROFS lookups depend on it); each data block
  * may belong to one directory only, which bounds the work on hostile images.
  */
-export function readDirectoryEntries(
-  view: BoundedView,
-  ctx: InodeContext,
-  dir: RawInode,
-  claimed: Set<number>,
-): RawDirent[] {
+export function readDirectoryEntries(view: BoundedView, ctx: InodeContext, dir: RawInode, claimed: Set<number>): RawDirent[] {
   if (dir.layout === F.EROFS_INODE_CHUNK_BASED) view.fail(dir.offset, 'inode.i_format', 'chunk-based directory');
   const blocks = Math.ceil(dir.size / F.EROFS_BLOCK_SIZE);
   const inline = dir.layout === F.EROFS_INODE_FLAT_INLINE && dir.size > 0;

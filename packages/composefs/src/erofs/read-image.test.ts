@@ -178,7 +178,8 @@ describe('fuzzing the reader', () => {
         let image = seeds[seed]!.slice();
         const metaEnd = Math.min(image.length, 16384);
         for (const { region, at, value } of flips) {
-          const pos = region === 'superblock' ? 1024 + (at % 128) : region === 'inodes' ? 1152 + (at % (metaEnd - 1152)) : at % image.length;
+          const pos =
+            region === 'superblock' ? 1024 + (at % 128) : region === 'inodes' ? 1152 + (at % (metaEnd - 1152)) : at % image.length;
           image[pos] = value;
         }
         if (truncate !== null) image = image.subarray(0, truncate % image.length);
@@ -198,7 +199,7 @@ describe('fuzzing the reader', () => {
       fc.property(fc.nat(seeds.length - 1), fc.nat(127), fc.integer({ min: 0, max: 0xffffffff }), (seed, field, value) => {
         const image = seeds[seed]!.slice();
         // Fields 0..7: the 32-byte composefs header; 8..127: the superblock, as u32 words.
-        const offset = field < 8 ? field * 4 : 1024 + ((field - 8) * 4) % 128;
+        const offset = field < 8 ? field * 4 : 1024 + (((field - 8) * 4) % 128);
         new DataView(image.buffer).setUint32(offset, value, true);
         try {
           dumpOf(readErofsImage(image));

@@ -39,7 +39,8 @@ export function readErofsImage(bytes: Uint8Array): ErofsImage {
   if (bytes.length < F.EROFS_BLOCK_SIZE) view.fail(0, 'image size', `${bytes.length} bytes is smaller than one block`);
   if (view.u32(F.CFS_HDR_MAGIC, 'header.magic') !== F.COMPOSEFS_MAGIC) view.fail(0, 'header.magic', 'not a composefs image');
   const headerVersion = view.u32(F.CFS_HDR_VERSION, 'header.version');
-  if (headerVersion !== F.COMPOSEFS_HEADER_VERSION) view.fail(F.CFS_HDR_VERSION, 'header.version', `unsupported header version ${headerVersion}`);
+  if (headerVersion !== F.COMPOSEFS_HEADER_VERSION)
+    view.fail(F.CFS_HDR_VERSION, 'header.version', `unsupported header version ${headerVersion}`);
   const flags = view.u32(F.CFS_HDR_FLAGS, 'header.flags');
   const composefsVersion = view.u32(F.CFS_HDR_COMPOSEFS_VERSION, 'header.composefs_version');
 
@@ -129,7 +130,8 @@ class TreeReader {
         this.references.set(nid, (this.references.get(nid) ?? 0) + 1);
         const known = this.inodes.get(nid);
         if (known !== undefined) {
-          if (known.kind === 'directory') this.view.fail(offset, 'dirent.nid', `directory inode ${nid} is reached twice (cycle or hard-linked directory)`);
+          if (known.kind === 'directory')
+            this.view.fail(offset, 'dirent.nid', `directory inode ${nid} is reached twice (cycle or hard-linked directory)`);
           dir.entries.set(name, known);
           continue;
         }

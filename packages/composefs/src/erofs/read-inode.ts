@@ -130,7 +130,7 @@ export function readInodeXattrs(view: BoundedView, ctx: InodeContext, inode: Raw
   const inlineStart = start + F.XATTR_IBODY_HEADER_SIZE + shared * 4;
   if (inlineStart > end) view.fail(start, 'xattr.h_shared_count', `${shared} shared xattrs do not fit the xattr area`);
   const out: Array<[string, Uint8Array]> = [];
-  for (let pos = inlineStart; pos < end; ) {
+  for (let pos = inlineStart; pos < end;) {
     const entry = readEntry(view, pos, end, 'xattr');
     out.push([entry.name, entry.value]);
     pos = entry.next;

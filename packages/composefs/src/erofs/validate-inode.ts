@@ -23,11 +23,7 @@ function isU32(value: unknown): boolean {
 
 function isTargetPath(value: unknown, min: number): value is ByteString {
   return (
-    typeof value === 'string' &&
-    value.length >= min &&
-    value.length <= MAX_PATH_LENGTH &&
-    !value.includes('\0') &&
-    isByteString(value)
+    typeof value === 'string' && value.length >= min && value.length <= MAX_PATH_LENGTH && !value.includes('\0') && isByteString(value)
   );
 }
 
@@ -37,8 +33,7 @@ function isTargetPath(value: unknown, min: number): value is ByteString {
  * (`pathOf` runs only then: most inodes are fine and need no path string).
  */
 export function validateInode(inode: Inode, pathOf: () => ByteString): void {
-  const fail = (message: string) =>
-    new InvalidTreeError({ reason: 'invalid-value', path: printableByteString(pathOf()), message });
+  const fail = (message: string) => new InvalidTreeError({ reason: 'invalid-value', path: printableByteString(pathOf()), message });
   const { stat } = inode;
   if (!Number.isInteger(stat.mode) || stat.mode < 0 || stat.mode > 0o7777) {
     throw fail(`stat.mode ${stat.mode} is not a permission value (0..0o7777)`);

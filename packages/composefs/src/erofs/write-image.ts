@@ -83,11 +83,7 @@ export interface ErofsWriteResult {
  * Writes the image to `path` atomically (temporary file, fsync, rename):
  * readers see the old file or the complete new one.
  */
-export async function writeErofsImageFile(
-  root: Directory,
-  path: string,
-  options: ErofsFileWriteOptions = {},
-): Promise<ErofsWriteResult> {
+export async function writeErofsImageFile(root: Directory, path: string, options: ErofsFileWriteOptions = {}): Promise<ErofsWriteResult> {
   const plan = planErofsImage(root, options);
   const hasher = options.digestAlgorithm ? new FsVerityHasher(options.digestAlgorithm) : undefined;
   const file = await openAtomic(path, { mode: options.mode ?? 0o644 });

@@ -21,8 +21,7 @@ function readLe32(data: ArrayLike<number>, i: number): number {
 
 /** XXH32 of `data` (bytes, or a byte string read one char per byte) with `seed`, as an unsigned 32-bit number. */
 export function xxh32(data: Uint8Array | string, seed: number): number {
-  const bytes: ArrayLike<number> =
-    typeof data === 'string' ? Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff) : data;
+  const bytes: ArrayLike<number> = typeof data === 'string' ? Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff) : data;
   const len = bytes.length;
   let p = 0;
   let h: number;

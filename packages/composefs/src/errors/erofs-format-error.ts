@@ -15,19 +15,7 @@ export class ErofsFormatError extends MetalayerError {
   /** Structure and field, e.g. `superblock.magic` or `dirent.nameoff`. */
   readonly field: string;
 
-  constructor({
-    offset,
-    field,
-    message,
-    cause,
-    hint,
-  }: {
-    offset: number;
-    field: string;
-    message: string;
-    cause?: unknown;
-    hint?: string;
-  }) {
+  constructor({ offset, field, message, cause, hint }: { offset: number; field: string; message: string; cause?: unknown; hint?: string }) {
     super({ name, message: `EROFS image offset ${offset} (${field}): ${message}`, cause, hint });
     this.offset = offset;
     this.field = field;

@@ -6,13 +6,7 @@ const symbol = Symbol.for(marker);
 
 /** What is wrong with a filesystem tree or a path inside it. */
 export type InvalidTreeReason =
-  | 'not-found'
-  | 'exists'
-  | 'not-a-directory'
-  | 'invalid-name'
-  | 'invalid-path'
-  | 'invalid-value'
-  | 'hard-link';
+  'not-found' | 'exists' | 'not-a-directory' | 'invalid-name' | 'invalid-path' | 'invalid-value' | 'hard-link';
 
 /**
  * A filesystem tree cannot be used as asked: a path does not exist or already

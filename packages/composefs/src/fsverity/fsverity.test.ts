@@ -6,13 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveTools, run, useTempDir, vectorsPath } from '@metalayer/test-utils';
 import { toHex } from '../util/hex';
-import {
-  createFsVerityHasher,
-  fsverityDigest,
-  fsverityDigestFile,
-  fsverityDigestStream,
-  type FsVerityAlgorithm,
-} from './index';
+import { createFsVerityHasher, fsverityDigest, fsverityDigestFile, fsverityDigestStream, type FsVerityAlgorithm } from './index';
 
 /** Deterministic bytes, fast enough for tens of MiB (AES-CTR keystream of a seed). */
 function streamBytes(seed: string, length: number): Uint8Array {
@@ -54,9 +48,7 @@ describe('fs-verity reference vectors', () => {
   });
 
   it('gives the kernel all-zero root hash for empty input', () => {
-    expect(toHex(fsverityDigest(new Uint8Array(0)))).toBe(
-      '3d248ca542a24fc62d1c43b916eae5016878e2533c88238480b26128a1f1af95',
-    );
+    expect(toHex(fsverityDigest(new Uint8Array(0)))).toBe('3d248ca542a24fc62d1c43b916eae5016878e2533c88238480b26128a1f1af95');
   });
 });
 
@@ -120,16 +112,12 @@ describe.skipIf(!haveTools('fsverity'))('fs-verity against fsverity-utils', () =
   it('matches on random inputs of many sizes', () => {
     let n = 0;
     fc.assert(
-      fc.property(
-        fc.oneof(fc.nat({ max: 3 * 4096 }), fc.nat({ max: 300 * 4096 })),
-        fc.constantFrom(...ALGORITHMS),
-        (size, algorithm) => {
-          const path = join(dir, `random-${n++}`);
-          const data = streamBytes(`random:${n}`, size);
-          writeFileSync(path, data);
-          expect(toHex(fsverityDigest(data, algorithm))).toBe(fsverityTool(path, algorithm));
-        },
-      ),
+      fc.property(fc.oneof(fc.nat({ max: 3 * 4096 }), fc.nat({ max: 300 * 4096 })), fc.constantFrom(...ALGORITHMS), (size, algorithm) => {
+        const path = join(dir, `random-${n++}`);
+        const data = streamBytes(`random:${n}`, size);
+        writeFileSync(path, data);
+        expect(toHex(fsverityDigest(data, algorithm))).toBe(fsverityTool(path, algorithm));
+      }),
       { numRuns: 40 },
     );
   });

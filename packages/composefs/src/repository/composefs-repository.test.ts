@@ -22,22 +22,37 @@ describe('meta.json', () => {
     expect(formatRepositoryMeta('sha256', 0)).toBe(
       '{\n  "version": 1,\n  "algorithm": "fsverity-sha256-12",\n  "features": {\n    "compatible": [],\n    "read-only-compatible": [],\n    "incompatible": []\n  },\n  "erofs_formats": {\n    "default": 0\n  }\n}\n',
     );
-    expect(parseRepositoryMeta(formatRepositoryMeta('sha512', 1), 'm')).toMatchObject({ algorithm: 'sha512', erofsVersion: 1, readOnlyCompatible: ['v1_erofs'] });
+    expect(parseRepositoryMeta(formatRepositoryMeta('sha512', 1), 'm')).toMatchObject({
+      algorithm: 'sha512',
+      erofsVersion: 1,
+      readOnlyCompatible: ['v1_erofs'],
+    });
   });
 
   it('reads older repositories as composefs-rs does', () => {
     // No erofs_formats: V2, unless the legacy v1_erofs flag says V1.
     expect(parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-12"}', 'm').erofsVersion).toBe(2);
-    expect(parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-12","features":{"read-only-compatible":["v1_erofs"]}}', 'm').erofsVersion).toBe(1);
-    expect(parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha256-12","erofs_formats":{"default":1,"extra":[2]}}', 'm').extraErofsVersions).toEqual([2]);
+    expect(
+      parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-12","features":{"read-only-compatible":["v1_erofs"]}}', 'm')
+        .erofsVersion,
+    ).toBe(1);
+    expect(
+      parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha256-12","erofs_formats":{"default":1,"extra":[2]}}', 'm')
+        .extraErofsVersions,
+    ).toEqual([2]);
   });
 
   it('refuses what composefs-rs refuses', () => {
     expect(reasonOf(() => parseRepositoryMeta('{"version":2,"algorithm":"fsverity-sha512-12"}', 'm'))).toBe('unsupported-version');
     expect(reasonOf(() => parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-13"}', 'm'))).toBe('invalid-metadata');
-    expect(reasonOf(() => parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-12","features":{"incompatible":["x"]}}', 'm'))).toBe('incompatible-features');
+    expect(
+      reasonOf(() => parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-12","features":{"incompatible":["x"]}}', 'm')),
+    ).toBe('incompatible-features');
     expect(reasonOf(() => parseRepositoryMeta('not json', 'm'))).toBe('invalid-metadata');
-    expect(parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-12","features":{"read-only-compatible":["future"]}}', 'm').unknownReadOnlyFeatures).toEqual(['future']);
+    expect(
+      parseRepositoryMeta('{"version":1,"algorithm":"fsverity-sha512-12","features":{"read-only-compatible":["future"]}}', 'm')
+        .unknownReadOnlyFeatures,
+    ).toEqual(['future']);
   });
 });
 
@@ -104,7 +119,10 @@ describe('ComposefsRepository', () => {
     await expect(ComposefsRepository.open(v2, { verity: 'no' })).rejects.toMatchObject({ reason: 'format-mismatch' });
     const ro = join(tmp, 'ro');
     mkdirSync(ro);
-    writeFileSync(join(ro, 'meta.json'), '{"version":1,"algorithm":"fsverity-sha512-12","features":{"read-only-compatible":["v1_erofs","future"]}}');
+    writeFileSync(
+      join(ro, 'meta.json'),
+      '{"version":1,"algorithm":"fsverity-sha512-12","features":{"read-only-compatible":["v1_erofs","future"]}}',
+    );
     await expect(ComposefsRepository.open(ro, { verity: 'no' })).rejects.toMatchObject({ reason: 'read-only' });
     await expect(ComposefsRepository.open(join(tmp, 'absent'))).rejects.toMatchObject({ reason: 'invalid-metadata' });
   });

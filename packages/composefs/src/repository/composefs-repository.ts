@@ -146,7 +146,11 @@ export class ComposefsRepository {
   static async open(dir: string, options: OpenRepositoryOptions = {}): Promise<ComposefsRepository> {
     const policy = options.verity ?? 'auto';
     if (!['auto', 'yes', 'no'].includes(policy)) {
-      throw new InvalidArgumentError({ argument: 'verity', value: policy, message: `verity must be auto, yes or no, got ${String(policy)}` });
+      throw new InvalidArgumentError({
+        argument: 'verity',
+        value: policy,
+        message: `verity must be auto, yes or no, got ${String(policy)}`,
+      });
     }
     const metaPath = join(dir, REPOSITORY_META_FILE);
     let text: string | undefined;
@@ -155,7 +159,12 @@ export class ComposefsRepository {
       try {
         const { size } = await handle.stat();
         if (size > MAX_REPOSITORY_META_SIZE) {
-          throw new LimitExceededError({ limit: 'MAX_REPOSITORY_META_SIZE', maximum: MAX_REPOSITORY_META_SIZE, actual: size, subject: metaPath });
+          throw new LimitExceededError({
+            limit: 'MAX_REPOSITORY_META_SIZE',
+            maximum: MAX_REPOSITORY_META_SIZE,
+            actual: size,
+            subject: metaPath,
+          });
         }
         text = await handle.readFile('utf8');
       } finally {
@@ -166,7 +175,12 @@ export class ComposefsRepository {
     }
     if (text !== undefined) return ComposefsRepository.openExisting(dir, metaPath, text, options, policy);
     if (!options.create) {
-      throw new RepositoryError({ reason: 'invalid-metadata', path: dir, message: `no ${REPOSITORY_META_FILE}: not a composefs repository`, hint: 'create it (metalayer deploy does so) or run `cfsctl init`' });
+      throw new RepositoryError({
+        reason: 'invalid-metadata',
+        path: dir,
+        message: `no ${REPOSITORY_META_FILE}: not a composefs repository`,
+        hint: 'create it (metalayer deploy does so) or run `cfsctl init`',
+      });
     }
     return ComposefsRepository.create(dir, metaPath, options, policy);
   }
@@ -338,7 +352,9 @@ export class ComposefsRepository {
    * Stores an EROFS image as an object and links `images/<hex>` to it (the
    * symlink last, and only when missing or wrong). Returns the image id.
    */
-  async writeImage(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<{ digest: Uint8Array; status: ObjectStatus; linked: boolean }> {
+  async writeImage(
+    chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  ): Promise<{ digest: Uint8Array; status: ObjectStatus; linked: boolean }> {
     const { digest, status } = await this.writeObject(chunks);
     const linked = await this.linkImage(digest);
     return { digest, status, linked };
@@ -400,7 +416,10 @@ export class ComposefsRepository {
   private checkDigest(digest: Uint8Array): void {
     const size = fsverityAlgorithmInfo(this.algorithm).digestSize;
     if (digest.length !== size) {
-      throw new InvalidArgumentError({ argument: 'digest', message: `a ${this.algorithm} repository names objects by ${size}-byte digests, got ${digest.length} bytes` });
+      throw new InvalidArgumentError({
+        argument: 'digest',
+        message: `a ${this.algorithm} repository names objects by ${size}-byte digests, got ${digest.length} bytes`,
+      });
     }
   }
 

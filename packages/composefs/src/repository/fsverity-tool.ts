@@ -23,12 +23,14 @@ function runTool(args: readonly string[]): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     execFile(FSVERITY_TOOL, args, { timeout: FSVERITY_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new ExternalToolError({
-          tool: FSVERITY_TOOL,
-          message: `${FSVERITY_TOOL} is not installed`,
-          hint: 'install fsverity-utils (Debian: apt-get install fsverity), or pass --enable-verity no',
-          cause: error,
-        }));
+        reject(
+          new ExternalToolError({
+            tool: FSVERITY_TOOL,
+            message: `${FSVERITY_TOOL} is not installed`,
+            hint: 'install fsverity-utils (Debian: apt-get install fsverity), or pass --enable-verity no',
+            cause: error,
+          }),
+        );
         return;
       }
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
@@ -59,6 +61,7 @@ export async function measureFsVerity(path: string): Promise<{ algorithm: FsVeri
     throw new ExternalToolError({ tool: FSVERITY_TOOL, exitCode: result.code, stderr: result.stderr });
   }
   const match = /^(sha256|sha512):([0-9a-f]+)\s/.exec(result.stdout);
-  if (!match) throw new ExternalToolError({ tool: FSVERITY_TOOL, message: `unexpected output of fsverity measure: ${result.stdout.trim()}` });
+  if (!match)
+    throw new ExternalToolError({ tool: FSVERITY_TOOL, message: `unexpected output of fsverity measure: ${result.stdout.trim()}` });
   return { algorithm: match[1] as FsVerityAlgorithm, hex: match[2]! };
 }

@@ -83,7 +83,7 @@ export class StagingFile {
     const out = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, OBJECT_FILE_MODE);
     try {
       const buffer = new Uint8Array(Math.min(COPY_CHUNK, Math.max(this.size, 1)));
-      for (let position = 0; position < this.size; ) {
+      for (let position = 0; position < this.size;) {
         const { bytesRead } = await this.handle.read(buffer, 0, Math.min(buffer.length, this.size - position), position);
         if (bytesRead === 0) throw new Error(`staging file shrank while copying (${position} of ${this.size} bytes)`);
         await writeAll(out, buffer.subarray(0, bytesRead));

@@ -146,7 +146,8 @@ export function parseRepositoryMeta(text: string, path: string): RepositoryMeta 
     const f = formats as Record<string, unknown>;
     erofsVersion = formatNumber(f.default, 'erofs_formats.default', path);
     if (f.extra !== undefined) {
-      if (!Array.isArray(f.extra)) throw new RepositoryError({ reason: 'invalid-metadata', path, message: 'erofs_formats.extra must be an array' });
+      if (!Array.isArray(f.extra))
+        throw new RepositoryError({ reason: 'invalid-metadata', path, message: 'erofs_formats.extra must be an array' });
       extra = f.extra.map((v, i) => formatNumber(v, `erofs_formats.extra[${i}]`, path));
     }
   }

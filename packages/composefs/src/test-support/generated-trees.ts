@@ -20,7 +20,13 @@ import type { Directory, Inode } from '../tree/types';
 export function bytesFor(seed: string, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = 0, off = 0; off < length; i++, off += 32) {
-    out.set(createHash('sha256').update(`${seed}:${i}`).digest().subarray(0, Math.min(32, length - off)), off);
+    out.set(
+      createHash('sha256')
+        .update(`${seed}:${i}`)
+        .digest()
+        .subarray(0, Math.min(32, length - off)),
+      off,
+    );
   }
   return out;
 }

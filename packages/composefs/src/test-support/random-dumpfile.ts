@@ -73,7 +73,8 @@ export function randomDumpfile(seed: number): RandomDumpfile {
   const links: string[] = [];
   for (let i = 0; i < count; i++) {
     const parent = chance(0.4) ? '/' : pick(dirs);
-    let name = chance(0.1) && parent === '/' ? int(256).toString(16).padStart(2, '0') : bytes(1 + (chance(0.1) ? int(255) : int(20)), '/\0');
+    let name =
+      chance(0.1) && parent === '/' ? int(256).toString(16).padStart(2, '0') : bytes(1 + (chance(0.1) ? int(255) : int(20)), '/\0');
     if (name === '.' || name === '..' || used.get(parent)!.has(name)) continue;
     used.get(parent)!.add(name);
     const path = `${parent === '/' ? '' : parent}/${name}`;
@@ -103,7 +104,9 @@ export function randomDumpfile(seed: number): RandomDumpfile {
       lines.push(`${p} ${size} 100644 ${nlink} ${meta()} 0 ${mtime} ${payload} - ${chance(0.8) ? digest : '-'}${xattrs()}`);
     } else if (kind < 8) {
       const target = bytes(1 + (chance(0.2) ? int(4095) : int(40)), '\0');
-      lines.push(`${p} ${target.length} 120777 ${nlink} ${meta()} 0 ${mtime} ${escapeDumpfileField(target, { loneDash: true })} - -${xattrs()}`);
+      lines.push(
+        `${p} ${target.length} 120777 ${nlink} ${meta()} 0 ${mtime} ${escapeDumpfileField(target, { loneDash: true })} - -${xattrs()}`,
+      );
     } else if (kind < 10) {
       const rdev = chance(0.4) ? 0 : int(2 ** 32);
       lines.push(`${p} 0 ${pick(['20644', '20600', '60644', '60600'])} ${nlink} ${meta()} ${rdev} ${mtime} - - -${xattrs()}`);

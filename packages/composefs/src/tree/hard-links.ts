@@ -89,7 +89,8 @@ export function analyzeLeaves(root: Directory, options: AnalyzeLeavesOptions = {
       leaves.set(inode, { parent: frame.dir, name, path: keepPaths ? joinPath(frame.path, name) : '', references: 1, flagged });
     } else {
       info.references++;
-      if (info.flagged && !flagged) Object.assign(info, { parent: frame.dir, name, path: keepPaths ? joinPath(frame.path, name) : '', flagged });
+      if (info.flagged && !flagged)
+        Object.assign(info, { parent: frame.dir, name, path: keepPaths ? joinPath(frame.path, name) : '', flagged });
     }
   }
   return leaves;

@@ -50,15 +50,7 @@ export {
   type RegularFileInit,
 } from './create';
 export { validateName, splitPath, joinPath } from './path';
-export {
-  sortedNames,
-  lookupPath,
-  lookupParent,
-  insertPath,
-  linkPath,
-  removePath,
-  type InsertOptions,
-} from './tree-ops';
+export { sortedNames, lookupPath, lookupParent, insertPath, linkPath, removePath, type InsertOptions } from './tree-ops';
 export { walkTree, type WalkEntry } from './walk';
 export { analyzeLeaves, computeNlink, type LeafInfo } from './hard-links';
 export { cloneTree } from './clone';

@@ -19,8 +19,7 @@ export function isValidName(name: ByteString): boolean {
 /** Throws unless `name` is a valid file name ({@link isValidName}), saying why. */
 export function validateName(name: ByteString, path: ByteString = name): void {
   if (isValidName(name)) return;
-  const fail = (message: string) =>
-    new InvalidTreeError({ reason: 'invalid-name', path: printableByteString(path), message });
+  const fail = (message: string) => new InvalidTreeError({ reason: 'invalid-name', path: printableByteString(path), message });
   if (name.length === 0) throw fail('empty file name');
   if (name === '.' || name === '..') throw fail(`'${name}' is not a valid entry name`);
   if (name.length > MAX_NAME_LENGTH) {

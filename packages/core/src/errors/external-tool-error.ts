@@ -29,9 +29,7 @@ export class ExternalToolError extends MetalayerError {
     const detail = stderr?.trim().split('\n').slice(-3).join(' | ');
     super({
       name,
-      message:
-        message ??
-        `${tool} failed${exitCode == null ? '' : ` (exit ${exitCode})`}${detail ? `: ${detail}` : ''}`,
+      message: message ?? `${tool} failed${exitCode == null ? '' : ` (exit ${exitCode})`}${detail ? `: ${detail}` : ''}`,
       cause,
       hint,
     });

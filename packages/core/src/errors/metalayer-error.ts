@@ -36,11 +36,6 @@ export class MetalayerError extends Error {
   /** True when `error` carries the given marker; subclasses use this for their own `isInstance`. */
   protected static hasMarker(error: unknown, marker: string): boolean {
     const symbol = Symbol.for(marker);
-    return (
-      error != null &&
-      typeof error === 'object' &&
-      symbol in error &&
-      (error as Record<symbol, unknown>)[symbol] === true
-    );
+    return error != null && typeof error === 'object' && symbol in error && (error as Record<symbol, unknown>)[symbol] === true;
   }
 }

@@ -1,11 +1,4 @@
-export type {
-  Descriptor,
-  Platform,
-  ImageManifest,
-  ImageIndex,
-  ImageConfig,
-  ParsedManifest,
-} from './oci-types';
+export type { Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, ParsedManifest } from './oci-types';
 export type {
   ImageStore,
   BlobInfo,

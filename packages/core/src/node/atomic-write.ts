@@ -31,11 +31,7 @@ export interface AtomicFile {
 export async function openAtomic(path: string, options: AtomicWriteOptions = {}): Promise<AtomicFile> {
   const dir = dirname(path);
   const tempPath = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
-  const handle = await open(
-    tempPath,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
-    options.mode ?? 0o644,
-  );
+  const handle = await open(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode ?? 0o644);
   let done = false;
   return {
     handle,
@@ -73,11 +69,7 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
  * fsync, rename, fsync of the directory. On any error nothing is left behind
  * and an existing file at `path` is untouched.
  */
-export async function writeFileAtomic(
-  path: string,
-  content: AtomicContent,
-  options: AtomicWriteOptions = {},
-): Promise<void> {
+export async function writeFileAtomic(path: string, content: AtomicContent, options: AtomicWriteOptions = {}): Promise<void> {
   const file = await openAtomic(path, options);
   try {
     if (typeof content === 'string' || content instanceof Uint8Array) {

@@ -1,8 +1,1 @@
-export {
-  openAtomic,
-  writeFileAtomic,
-  fsyncDirectory,
-  type AtomicFile,
-  type AtomicContent,
-  type AtomicWriteOptions,
-} from './atomic-write';
+export { openAtomic, writeFileAtomic, fsyncDirectory, type AtomicFile, type AtomicContent, type AtomicWriteOptions } from './atomic-write';

@@ -19,16 +19,5 @@ export type {
   MetaLayerStrategy,
 } from './meta-layer-strategy';
 export { assertStrategy, createStrategyRegistry, type StrategyRegistry } from './strategy-registry';
-export {
-  describeImage,
-  detectStrategies,
-  locateWithRegistry,
-  type LocateWithRegistryOptions,
-} from './detect-strategy';
-export {
-  verifyPayload,
-  type NamedComposefsDigest,
-  type VerifyDependencies,
-  type VerifyOptions,
-  type VerifyReport,
-} from './verify-payload';
+export { describeImage, detectStrategies, locateWithRegistry, type LocateWithRegistryOptions } from './detect-strategy';
+export { verifyPayload, type NamedComposefsDigest, type VerifyDependencies, type VerifyOptions, type VerifyReport } from './verify-payload';

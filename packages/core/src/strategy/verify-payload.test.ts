@@ -16,7 +16,12 @@ const located: LocatedPayload = {
 };
 const store = { location: 'oci:test' } as ImageStore;
 const ctx = { tempDir: '/tmp' };
-const truth: Record<string, string> = { 'sha512/1': 'a1'.repeat(64), 'sha512/0': 'a0'.repeat(64), 'sha256/1': 'b1'.repeat(32), 'sha256/0': 'b0'.repeat(32) };
+const truth: Record<string, string> = {
+  'sha512/1': 'a1'.repeat(64),
+  'sha512/0': 'a0'.repeat(64),
+  'sha256/1': 'b1'.repeat(32),
+  'sha256/0': 'b0'.repeat(32),
+};
 
 function deps(named: NamedComposefsDigest[], calls: ComposefsDigestSpec[][] = []): VerifyDependencies {
   return {
@@ -42,7 +47,12 @@ describe('verifyPayload', () => {
     const report = await verifyPayload(ctx, store, located, deps([arg(truth['sha512/1']!)], calls));
     expect(report.ok).toBe(true);
     expect(report.matched).toEqual({ algorithm: 'sha512', erofsVersion: 1, hex: truth['sha512/1'] });
-    expect(calls).toEqual([[{ algorithm: 'sha512', erofsVersion: 1 }, { algorithm: 'sha512', erofsVersion: 0 }]]);
+    expect(calls).toEqual([
+      [
+        { algorithm: 'sha512', erofsVersion: 1 },
+        { algorithm: 'sha512', erofsVersion: 0 },
+      ],
+    ]);
   });
 
   it('accepts a digest of the format-0 image too (the karg form is the same)', async () => {

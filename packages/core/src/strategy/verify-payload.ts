@@ -1,11 +1,6 @@
 import type { ImageStore, ResolvedImage } from '../image/image-store';
 import type { Descriptor } from '../image/oci-types';
-import type {
-  ComposefsDigestSpec,
-  ComposefsDigestValue,
-  ComposefsErofsVersion,
-  ComposefsHashAlgorithm,
-} from './composefs-digest';
+import type { ComposefsDigestSpec, ComposefsDigestValue, ComposefsErofsVersion, ComposefsHashAlgorithm } from './composefs-digest';
 import type { LocatedPayload, PayloadOrigin, StrategyContext } from './meta-layer-strategy';
 import type { BootPayload } from './payload';
 
@@ -83,7 +78,8 @@ export async function verifyPayload(
   if (named.length === 0) problems.push('the command line names no composefs digest');
   for (const arg of named) {
     if (arg.format === 'v2') problems.push(`${arg.text}: V2 EROFS digests cannot be recomputed (metalayer writes formats 0 and 1)`);
-    if (arg.insecure && !options.allowInsecure) problems.push(`${arg.text}: insecure form (fs-verity not enforced); pass allowInsecure to accept`);
+    if (arg.insecure && !options.allowInsecure)
+      problems.push(`${arg.text}: insecure form (fs-verity not enforced); pass allowInsecure to accept`);
   }
   const versions = options.erofsVersions ?? [1, 0];
   const algorithms = [...new Set(named.filter((a) => a.format === 'v1').map((a) => a.algorithm))];

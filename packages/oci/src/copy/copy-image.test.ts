@@ -26,8 +26,12 @@ describe('copyImage with image indexes', () => {
     });
     const indexDescriptor = await src.putManifest(index, { tag: 'multi' });
     expect((await resolveImage(src, 'multi')).descriptor.digest).toBe(amd.manifest.digest);
-    expect((await resolveImage(src, 'multi', { platform: { os: 'linux', architecture: 'arm64' } })).config.config?.Labels).toEqual({ 'org.example.seed': 'arm64' });
-    await expect(resolveImage(src, 'multi', { platform: { os: 'linux', architecture: 's390x' } })).rejects.toSatisfy(PlatformNotFoundError.isInstance);
+    expect((await resolveImage(src, 'multi', { platform: { os: 'linux', architecture: 'arm64' } })).config.config?.Labels).toEqual({
+      'org.example.seed': 'arm64',
+    });
+    await expect(resolveImage(src, 'multi', { platform: { os: 'linux', architecture: 's390x' } })).rejects.toSatisfy(
+      PlatformNotFoundError.isInstance,
+    );
 
     const one = await openLayout(join(tmp, 'one'), { create: true });
     const picked = await copyImage(src, 'multi', one, { tag: 'x', platform: { os: 'linux', architecture: 'arm64' } });

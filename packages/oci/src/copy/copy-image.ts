@@ -49,7 +49,12 @@ export interface CopyImageResult {
  * source to destination, verified on both ends; blobs already present are
  * skipped; registries on the same host mount instead of copying.
  */
-export async function copyImage(source: ImageStore, sourceRef: string, dest: ImageStore, options: CopyImageOptions = {}): Promise<CopyImageResult> {
+export async function copyImage(
+  source: ImageStore,
+  sourceRef: string,
+  dest: ImageStore,
+  options: CopyImageOptions = {},
+): Promise<CopyImageResult> {
   const { signal } = options;
   const result: CopyImageResult = { manifest: undefined as unknown as Descriptor, manifests: [], referrers: [], blobs: [], bytesCopied: 0 };
   const seenBlobs = new Set<string>();
@@ -63,7 +68,12 @@ export async function copyImage(source: ImageStore, sourceRef: string, dest: Ima
       result.blobs.push({ ...entry, action: 'skipped' });
       return;
     }
-    if (source instanceof RegistryStore && dest instanceof RegistryStore && source.client.registry === dest.client.registry && source.repository !== dest.repository) {
+    if (
+      source instanceof RegistryStore &&
+      dest instanceof RegistryStore &&
+      source.client.registry === dest.client.registry &&
+      source.repository !== dest.repository
+    ) {
       if (await dest.mountBlob(blob.digest, source.repository, signal)) {
         result.blobs.push({ ...entry, action: 'mounted' });
         return;

@@ -51,7 +51,8 @@ describe.skipIf(!haveTools('skopeo', 'umoci', 'docker-registry'))('interop with 
     expect(digestOf(resolved.manifestBytes)).toBe(image.manifest.digest);
     for (const [i, layer] of resolved.manifest.layers.entries()) {
       const names: string[] = [];
-      for await (const entry of readStoredLayer(store, layer, { diffId: resolved.config.rootfs.diff_ids[i]! })) names.push(entry.header.name);
+      for await (const entry of readStoredLayer(store, layer, { diffId: resolved.config.rootfs.diff_ids[i]! }))
+        names.push(entry.header.name);
       expect(names).toEqual(defaultLayers('s')[i]!.map((e) => e.name));
     }
     // our copy of what skopeo wrote lands at the same digest again, and skopeo reads our copy

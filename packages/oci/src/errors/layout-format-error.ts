@@ -11,19 +11,7 @@ export class LayoutFormatError extends MetalayerError {
   readonly path: string;
   readonly reason: string;
 
-  constructor({
-    path,
-    reason,
-    message,
-    cause,
-    hint,
-  }: {
-    path: string;
-    reason: string;
-    message?: string;
-    cause?: unknown;
-    hint?: string;
-  }) {
+  constructor({ path, reason, message, cause, hint }: { path: string; reason: string; message?: string; cause?: unknown; hint?: string }) {
     super({ name, message: message ?? `${path}: ${reason}`, cause, hint });
     this.path = path;
     this.reason = reason;

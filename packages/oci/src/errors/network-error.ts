@@ -20,24 +20,14 @@ export class NetworkError extends MetalayerError {
   readonly method: string;
   readonly url: string;
 
-  constructor({
-    method,
-    url,
-    message,
-    cause,
-    hint,
-  }: {
-    method: string;
-    url: string;
-    message?: string;
-    cause?: unknown;
-    hint?: string;
-  }) {
+  constructor({ method, url, message, cause, hint }: { method: string; url: string; message?: string; cause?: unknown; hint?: string }) {
     super({
       name,
       message: message ?? `${method} ${url}: network error${describeCause(cause)}`,
       cause,
-      hint: hint ?? (url.startsWith('https:') ? 'is the registry up? for a plain-HTTP registry pass --tls-verify=false' : 'is the registry up?'),
+      hint:
+        hint ??
+        (url.startsWith('https:') ? 'is the registry up? for a plain-HTTP registry pass --tls-verify=false' : 'is the registry up?'),
     });
     this.method = method;
     this.url = url;

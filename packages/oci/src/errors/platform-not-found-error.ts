@@ -25,7 +25,12 @@ export class PlatformNotFoundError extends MetalayerError {
     cause?: unknown;
     hint?: string;
   }) {
-    super({ name, message: message ?? `no manifest for platform ${platform} in the image index (available: ${available.join(', ') || 'none'})`, cause, hint });
+    super({
+      name,
+      message: message ?? `no manifest for platform ${platform} in the image index (available: ${available.join(', ') || 'none'})`,
+      cause,
+      hint,
+    });
     this.platform = platform;
     this.available = available;
   }

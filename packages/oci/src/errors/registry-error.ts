@@ -34,7 +34,12 @@ export class RegistryError extends MetalayerError {
     cause?: unknown;
     hint?: string;
   }) {
-    super({ name, message: message ?? `${method} ${url}: ${status}${code ? ` ${code}` : ''}${registryMessage ? `: ${registryMessage}` : ''}`, cause, hint });
+    super({
+      name,
+      message: message ?? `${method} ${url}: ${status}${code ? ` ${code}` : ''}${registryMessage ? `: ${registryMessage}` : ''}`,
+      cause,
+      hint,
+    });
     this.method = method;
     this.url = url;
     this.status = status;

@@ -27,7 +27,12 @@ export class SizeMismatchError extends MetalayerError {
     cause?: unknown;
     hint?: string;
   }) {
-    super({ name, message: message ?? `${subject}: size mismatch: expected ${expected} bytes, got ${actual}${actual > expected ? ' or more' : ''}`, cause, hint });
+    super({
+      name,
+      message: message ?? `${subject}: size mismatch: expected ${expected} bytes, got ${actual}${actual > expected ? ' or more' : ''}`,
+      cause,
+      hint,
+    });
     this.subject = subject;
     this.expected = expected;
     this.actual = actual;

@@ -68,7 +68,11 @@ export const DEFAULT_GZIP_LEVEL = 6;
  * version (header mtime 0, no name); never expect a re-compression by another
  * tool or zlib to reproduce a digest.
  */
-export function compress(source: AsyncIterable<Uint8Array>, compression: 'none' | 'gzip', level = DEFAULT_GZIP_LEVEL): AsyncIterable<Uint8Array> {
+export function compress(
+  source: AsyncIterable<Uint8Array>,
+  compression: 'none' | 'gzip',
+  level = DEFAULT_GZIP_LEVEL,
+): AsyncIterable<Uint8Array> {
   if (compression === 'gzip') return throughTransform(source, createGzip({ level }));
   return source;
 }

@@ -30,8 +30,20 @@ describe('layer codecs', () => {
     expect(compressionOf(MediaType.dockerLayerTarGzip)).toBe('gzip');
     expect(compressionOf(MediaType.layerNondistributableTarZstd)).toBe('zstd');
     expect(compressionOf(MediaType.layerTar)).toBe('none');
-    expect(() => compressionOf('application/vnd.example.blob')).toThrow(expect.objectContaining({ mediaType: 'application/vnd.example.blob' }));
-    expect(UnsupportedMediaTypeError.isInstance((() => { try { compressionOf('x/y'); } catch (e) { return e; } })())).toBe(true);
+    expect(() => compressionOf('application/vnd.example.blob')).toThrow(
+      expect.objectContaining({ mediaType: 'application/vnd.example.blob' }),
+    );
+    expect(
+      UnsupportedMediaTypeError.isInstance(
+        (() => {
+          try {
+            compressionOf('x/y');
+          } catch (e) {
+            return e;
+          }
+        })(),
+      ),
+    ).toBe(true);
   });
 
   it.skipIf(!haveTools('gzip', 'tar'))('writes deterministic gzip layers that gzip and tar read, with the right diff_id', async () => {
@@ -51,9 +63,18 @@ describe('layer codecs', () => {
   it.skipIf(!haveTools('zstd'))('reads tar+zstd layers made by the zstd tool, multi-frame too', async () => {
     const tar = await all(writeTar(defaultLayers('z')[0]!));
     const frame = run('zstd', ['-q', '-c', '-19'], { input: tar }).stdout;
-    const twoFrames = new Uint8Array(Buffer.concat([run('zstd', ['-q', '-c'], { input: tar.subarray(0, 1024) }).stdout, run('zstd', ['-q', '-c'], { input: tar.subarray(1024) }).stdout]));
+    const twoFrames = new Uint8Array(
+      Buffer.concat([
+        run('zstd', ['-q', '-c'], { input: tar.subarray(0, 1024) }).stdout,
+        run('zstd', ['-q', '-c'], { input: tar.subarray(1024) }).stdout,
+      ]),
+    );
     for (const blob of [new Uint8Array(frame), twoFrames]) {
-      const entries = readLayer(once(blob), { mediaType: MediaType.layerTarZstd, expected: { digest: digestOf(blob), size: blob.length }, diffId: digestOf(tar) });
+      const entries = readLayer(once(blob), {
+        mediaType: MediaType.layerTarZstd,
+        expected: { digest: digestOf(blob), size: blob.length },
+        diffId: digestOf(tar),
+      });
       expect(await names(entries)).toEqual(defaultLayers('z')[0]!.map((e) => e.name));
     }
   });
@@ -62,13 +83,19 @@ describe('layer codecs', () => {
     const layer = encodeLayer(defaultLayers('m')[0]!, { compression: 'gzip' });
     const blob = await all(layer.stream);
     const wrongDiff = readLayer(once(blob), { mediaType: MediaType.layerTarGzip, diffId: digestOf(new Uint8Array(1)) });
-    const error = await names(wrongDiff).then(() => undefined, (e: unknown) => e);
+    const error = await names(wrongDiff).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(DigestMismatchError.isInstance(error)).toBe(true);
     expect((error as DigestMismatchError).subject).toBe('layer: diff_id');
     expect((error as DigestMismatchError).actual).toBe(layer.diffId());
     const tampered = blob.slice();
     tampered[tampered.length - 9]! ^= 1; // gzip CRC32 trailer: decompression itself must fail or the digest must
-    const wrongBlob = readLayer(once(tampered), { mediaType: MediaType.layerTarGzip, expected: { digest: digestOf(blob), size: blob.length } });
+    const wrongBlob = readLayer(once(tampered), {
+      mediaType: MediaType.layerTarGzip,
+      expected: { digest: digestOf(blob), size: blob.length },
+    });
     await expect(names(wrongBlob)).rejects.toThrow();
   });
 
@@ -85,7 +112,10 @@ describe('layer codecs', () => {
       expect(await names(readStoredLayer(store, descriptor, { diffId, hasher: counting }))).toEqual(entries.map((e) => e.name));
       expect(started).toEqual(compression === 'none' ? ['sha256'] : ['sha256', 'sha256']);
       const lying: StreamHasherFactory = (algorithm) => ({ update: () => undefined, end: async () => `${algorithm}:${'0'.repeat(64)}` });
-      const error = await names(readStoredLayer(store, descriptor, { diffId, hasher: lying })).then(() => undefined, (e: unknown) => e);
+      const error = await names(readStoredLayer(store, descriptor, { diffId, hasher: lying })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
       expect(error).toMatchObject({ expected: descriptor.digest });
     }

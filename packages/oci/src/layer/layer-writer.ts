@@ -26,7 +26,10 @@ export interface EncodedLayer {
 }
 
 /** Encodes entries into a (compressed) layer stream, hashing the tar for its diff_id. */
-export function encodeLayer(entries: AsyncIterable<TarWriteEntry> | Iterable<TarWriteEntry>, options: WriteLayerOptions = {}): EncodedLayer {
+export function encodeLayer(
+  entries: AsyncIterable<TarWriteEntry> | Iterable<TarWriteEntry>,
+  options: WriteLayerOptions = {},
+): EncodedLayer {
   const compression = options.compression ?? 'gzip';
   const tar = hashStream(writeTar(entries));
   return {
@@ -45,6 +48,10 @@ export async function putLayer(
 ): Promise<{ descriptor: Descriptor; diffId: string }> {
   const layer = encodeLayer(entries, options);
   const blob = await store.putBlob(layer.stream);
-  const descriptor: Descriptor = { mediaType: layer.mediaType, ...blob, ...(options.annotations ? { annotations: options.annotations } : {}) };
+  const descriptor: Descriptor = {
+    mediaType: layer.mediaType,
+    ...blob,
+    ...(options.annotations ? { annotations: options.annotations } : {}),
+  };
   return { descriptor, diffId: layer.diffId() };
 }

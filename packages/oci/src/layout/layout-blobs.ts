@@ -74,7 +74,12 @@ export function openLayoutBlob(
   options: OpenBlobOptions = {},
 ): AsyncGenerator<Uint8Array> {
   const path = blobPath(root, descriptor.digest);
-  return verifyStream(readFileStream(path, location, descriptor.digest, signal), descriptor, `${location}: blob ${descriptor.digest}`, options.hasher);
+  return verifyStream(
+    readFileStream(path, location, descriptor.digest, signal),
+    descriptor,
+    `${location}: blob ${descriptor.digest}`,
+    options.hasher,
+  );
 }
 
 async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
@@ -104,7 +109,12 @@ export async function writeLayoutBlob(
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
   let closed = false;
   try {
-    const source: AsyncIterable<Uint8Array> = content instanceof Uint8Array ? (async function* () { yield content; })() : content;
+    const source: AsyncIterable<Uint8Array> =
+      content instanceof Uint8Array
+        ? (async function* () {
+            yield content;
+          })()
+        : content;
     const algorithm = expected ? splitDigest(expected.digest).algorithm : 'sha256';
     const hashed = hashStream(expected ? verifyStream(source, expected, `${location}: new blob ${expected.digest}`) : source, algorithm);
     for await (const chunk of hashed.stream) {

@@ -71,7 +71,8 @@ export async function readLayoutIndex(path: string): Promise<ImageIndex> {
   }
   try {
     const doc = parseJsonObject(bytes, path);
-    if (doc.schemaVersion !== 2) throw new LayoutFormatError({ path, reason: `schemaVersion must be 2, got ${JSON.stringify(doc.schemaVersion)}` });
+    if (doc.schemaVersion !== 2)
+      throw new LayoutFormatError({ path, reason: `schemaVersion must be 2, got ${JSON.stringify(doc.schemaVersion)}` });
     if (!Array.isArray(doc.manifests)) throw new LayoutFormatError({ path, reason: 'manifests missing or not an array' });
     doc.manifests.forEach((m, i) => checkDescriptor(m, path, `manifests[${i}]`));
     return doc as unknown as ImageIndex;

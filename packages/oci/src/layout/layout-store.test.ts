@@ -41,7 +41,10 @@ async function putArtifact(store: LayoutStore, subject: { digest: string; size: 
 }
 
 async function expectError<T>(promise: Promise<unknown>, is: (e: unknown) => e is T): Promise<T> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(is(error), String(error)).toBe(true);
   return error as T;
 }
@@ -81,8 +84,14 @@ describe('LayoutStore', () => {
   it('a blob write with a wrong digest throws and leaves nothing behind', async () => {
     const store = await fresh();
     const before = await readFile(join(store.path, 'index.json'));
-    await expectError(store.putBlob(enc.encode('x'), { expected: { digest: digestOf(enc.encode('y')), size: 1 } }), DigestMismatchError.isInstance);
-    await expectError(store.putBlob(enc.encode('xx'), { expected: { digest: digestOf(enc.encode('x')), size: 1 } }), SizeMismatchError.isInstance);
+    await expectError(
+      store.putBlob(enc.encode('x'), { expected: { digest: digestOf(enc.encode('y')), size: 1 } }),
+      DigestMismatchError.isInstance,
+    );
+    await expectError(
+      store.putBlob(enc.encode('xx'), { expected: { digest: digestOf(enc.encode('x')), size: 1 } }),
+      SizeMismatchError.isInstance,
+    );
     expect(await readdir(join(store.path, 'blobs/sha256'))).toEqual([]);
     expect(await readdir(join(store.path, 'ingest'))).toEqual([]);
     expect(await readFile(join(store.path, 'index.json'))).toEqual(before);
@@ -133,7 +142,10 @@ describe('LayoutStore', () => {
     await store.putBlob(EMPTY_BLOB);
     await expectError(store.putManifest(dangling, { tag: 'x' }), BlobNotFoundError.isInstance);
     expect(await store.statBlob(digestOf(dangling))).toBeUndefined();
-    await expectError(store.tag('x', { mediaType: MediaType.imageManifest, digest: digestOf(enc.encode('none')), size: 4 }), BlobNotFoundError.isInstance);
+    await expectError(
+      store.tag('x', { mediaType: MediaType.imageManifest, digest: digestOf(enc.encode('none')), size: 4 }),
+      BlobNotFoundError.isInstance,
+    );
     expect(await readFile(join(store.path, 'index.json'))).toEqual(before);
   });
 
@@ -141,9 +153,20 @@ describe('LayoutStore', () => {
     const dir = join(tmp, 'foreign');
     await mkdir(join(dir, 'blobs/sha256'), { recursive: true });
     await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion": "1.0.0", "extra": true}');
-    await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [
-      { mediaType: 'application/vnd.example.unknown', digest: `sha256:${'1'.repeat(64)}`, size: 3, annotations: { 'org.opencontainers.image.ref.name': 'odd' } },
-    ] }));
+    await writeFile(
+      join(dir, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: 'application/vnd.example.unknown',
+            digest: `sha256:${'1'.repeat(64)}`,
+            size: 3,
+            annotations: { 'org.opencontainers.image.ref.name': 'odd' },
+          },
+        ],
+      }),
+    );
     await mkdir(join(dir, 'unrelated-dir'));
     const store = await openLayout(dir);
     const { descriptor } = await putImage(store, 'e', 'mine');
@@ -178,10 +201,13 @@ describe('LayoutStore', () => {
   it('waits for a lock held by another process and breaks one left by a dead process', async () => {
     const store = await fresh();
     const lock = join(store.path, 'index.json.lock');
-    const holder = spawn(process.execPath, ['-e', `
+    const holder = spawn(process.execPath, [
+      '-e',
+      `
       const fs = require('fs'); const os = require('os');
       fs.writeFileSync(${JSON.stringify(lock)}, process.pid + ' ' + os.hostname() + '\\n', { flag: 'wx' });
-      console.log('locked'); setTimeout(() => { fs.rmSync(${JSON.stringify(lock)}); process.exit(0); }, 300);`]);
+      console.log('locked'); setTimeout(() => { fs.rmSync(${JSON.stringify(lock)}); process.exit(0); }, 300);`,
+    ]);
     await new Promise((r) => holder.stdout.once('data', r));
     const exited = new Promise((r) => holder.once('exit', r));
     await putImage(store, 'g', 'after-wait');

@@ -7,12 +7,27 @@ import { collectBytes, digestOf, isDigest, splitDigest } from '../digest';
 import { MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE } from '../limits';
 import { isIndexMediaType, isManifestMediaType } from '../media-types';
 import { artifactTypeOf, parseManifest, subjectOf } from '../parse-json';
-import type { BlobInfo, ImageStore, ListReferrersOptions, OpenBlobOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
+import type {
+  BlobInfo,
+  ImageStore,
+  ListReferrersOptions,
+  OpenBlobOptions,
+  PutBlobOptions,
+  PutManifestOptions,
+  StoredManifest,
+} from '@metalayer/core';
 import type { Descriptor, ImageIndex } from '@metalayer/core';
 import { openLayoutBlob, statLayoutBlob, writeLayoutBlob } from './layout-blobs';
 import {
-  BLOBS_DIR, encodeLayoutIndex, INDEX_FILE, LAYOUT_FILE, LAYOUT_HEADER, readLayoutHeader, readLayoutIndex,
-  refNameOf, withoutRefName,
+  BLOBS_DIR,
+  encodeLayoutIndex,
+  INDEX_FILE,
+  LAYOUT_FILE,
+  LAYOUT_HEADER,
+  readLayoutHeader,
+  readLayoutIndex,
+  refNameOf,
+  withoutRefName,
 } from './layout-index';
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './layout-lock';
 import { referrerDescriptor, updateIndexEntries } from './layout-entries';
@@ -54,8 +69,11 @@ export class LayoutStore implements ImageStore {
   async readBlob(descriptor: BlobInfo, maxSize = MAX_CONFIG_SIZE, signal?: AbortSignal): Promise<Uint8Array> {
     const subject = `${this.location}: blob ${descriptor.digest}`;
     if (descriptor.size > maxSize) throw new LimitExceededError({ limit: 'maxSize', maximum: maxSize, actual: descriptor.size, subject });
-    return collectBytes(this.openBlob(descriptor, signal), maxSize, (actual) =>
-      new LimitExceededError({ limit: 'maxSize', maximum: maxSize, actual, subject }));
+    return collectBytes(
+      this.openBlob(descriptor, signal),
+      maxSize,
+      (actual) => new LimitExceededError({ limit: 'maxSize', maximum: maxSize, actual, subject }),
+    );
   }
 
   putBlob(content: Uint8Array | AsyncIterable<Uint8Array>, options?: PutBlobOptions): Promise<BlobInfo> {
@@ -93,10 +111,15 @@ export class LayoutStore implements ImageStore {
     const parsed = parseManifest(bytes, `${this.location}: new manifest ${digest}`, options.mediaType);
     const mediaType = options.mediaType ?? parsed.mediaType;
     // As a registry would: refuse a manifest whose blobs are not here (foreign layers with `urls` excepted).
-    const needed = parsed.kind === 'index' ? parsed.index.manifests : [parsed.manifest.config, ...parsed.manifest.layers.filter((l) => !l.urls?.length)];
+    const needed =
+      parsed.kind === 'index' ? parsed.index.manifests : [parsed.manifest.config, ...parsed.manifest.layers.filter((l) => !l.urls?.length)];
     for (const blob of needed) {
       if ((await this.statBlob(blob.digest)) === undefined) {
-        throw new BlobNotFoundError({ digest: blob.digest, location: this.location, message: `${this.location}: manifest ${digest} references ${blob.digest}, which is not stored` });
+        throw new BlobNotFoundError({
+          digest: blob.digest,
+          location: this.location,
+          message: `${this.location}: manifest ${digest} references ${blob.digest}, which is not stored`,
+        });
       }
     }
     await this.putBlob(bytes, { expected: { digest, size: bytes.byteLength } });
@@ -149,19 +172,27 @@ export class LayoutStore implements ImageStore {
    */
   async updateIndex(change: (entries: Descriptor[]) => Descriptor[]): Promise<ImageIndex> {
     const indexPath = join(this.path, INDEX_FILE);
-    return withLock(`${indexPath}.lock`, async () => {
-      const index = await readLayoutIndex(indexPath);
-      const before = new Set(index.manifests.map((m) => m.digest));
-      const manifests = change(index.manifests);
-      for (const m of manifests) {
-        if (!before.has(m.digest) && (await this.statBlob(m.digest)) === undefined) {
-          throw new BlobNotFoundError({ digest: m.digest, location: this.location, message: `${this.location}: refusing to list ${m.digest} in ${INDEX_FILE}: blob missing` });
+    return withLock(
+      `${indexPath}.lock`,
+      async () => {
+        const index = await readLayoutIndex(indexPath);
+        const before = new Set(index.manifests.map((m) => m.digest));
+        const manifests = change(index.manifests);
+        for (const m of manifests) {
+          if (!before.has(m.digest) && (await this.statBlob(m.digest)) === undefined) {
+            throw new BlobNotFoundError({
+              digest: m.digest,
+              location: this.location,
+              message: `${this.location}: refusing to list ${m.digest} in ${INDEX_FILE}: blob missing`,
+            });
+          }
         }
-      }
-      const next = { ...index, manifests };
-      await writeFileAtomic(indexPath, encodeLayoutIndex(next));
-      return next;
-    }, this.#lockTimeoutMs);
+        const next = { ...index, manifests };
+        await writeFileAtomic(indexPath, encodeLayoutIndex(next));
+        return next;
+      },
+      this.#lockTimeoutMs,
+    );
   }
 
   /** Removes `tag` (the entry stays, untagged, like skopeo does on retag). */
@@ -187,7 +218,10 @@ export async function openLayout(path: string, options: OpenLayoutOptions = {}):
     await mkdir(join(store.path, BLOBS_DIR, 'sha256'), { recursive: true });
     await writeFileAtomic(join(store.path, LAYOUT_FILE), LAYOUT_HEADER);
     const indexPath = join(store.path, INDEX_FILE);
-    const exists = await stat(indexPath).then(() => true, () => false);
+    const exists = await stat(indexPath).then(
+      () => true,
+      () => false,
+    );
     if (!exists) await writeFileAtomic(indexPath, encodeLayoutIndex({ schemaVersion: 2, manifests: [] }));
     return store;
   }

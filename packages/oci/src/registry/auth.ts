@@ -47,7 +47,8 @@ export async function fetchBearerToken(
   signal?: AbortSignal,
 ): Promise<string> {
   const realm = challenge.params.realm;
-  if (!realm) throw new RegistryError({ method: 'GET', url: '(token realm)', status: 401, registryMessage: 'Bearer challenge without realm' });
+  if (!realm)
+    throw new RegistryError({ method: 'GET', url: '(token realm)', status: 401, registryMessage: 'Bearer challenge without realm' });
   const url = new URL(realm);
   if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
   for (const scope of scopes) url.searchParams.append('scope', scope);
@@ -77,7 +78,12 @@ export async function fetchBearerToken(
     token = undefined;
   }
   if (typeof token !== 'string' || token === '') {
-    throw new RegistryError({ method: 'GET', url: url.toString(), status: response.status, registryMessage: 'token response has no token' });
+    throw new RegistryError({
+      method: 'GET',
+      url: url.toString(),
+      status: response.status,
+      registryMessage: 'token response has no token',
+    });
   }
   return token;
 }

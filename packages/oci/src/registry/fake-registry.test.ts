@@ -38,7 +38,8 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
     expect(await detectReferrersApi(store)).toBe(true);
     const types = ['application/vnd.example.a', 'application/vnd.example.b', 'application/vnd.example.a'];
     const made = [];
-    for (const [i, artifactType] of types.entries()) made.push(await putTestArtifact(store, image.manifest, { artifactType, payload: enc.encode(`p${i}`) }));
+    for (const [i, artifactType] of types.entries())
+      made.push(await putTestArtifact(store, image.manifest, { artifactType, payload: enc.encode(`p${i}`) }));
     expect(store.referrersApi).toBe(true);
     expect(await store.listTags()).toEqual(['v1']);
     const all = await store.listReferrers(image.manifest.digest);
@@ -71,7 +72,10 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
     await copyImage(layout, 'v1', store, { tag: 'v1' });
     expect(await store.listTags()).toEqual(['v1']);
     const anonymous = new RegistryStore(new RegistryClient({ registry: fake!.host, scheme: 'http' }), 'ns/app');
-    const refused = await anonymous.listTags().then(() => undefined, (e: unknown) => e);
+    const refused = await anonymous.listTags().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(RegistryError.isInstance(refused)).toBe(true);
     await expect(anonymous.client.ping()).rejects.toSatisfy(RegistryError.isInstance);
   });
@@ -94,7 +98,10 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
     await putTestImage(layout, { tag: 'v1' });
     await copyImage(layout, 'v1', store, { tag: 'v1' });
     const dest = await openLayout(join(tmp, 'corrupt-dest'), { create: true });
-    const error = await copyImage(store, 'v1', dest, { tag: 'v1' }).then(() => undefined, (e: unknown) => e);
+    const error = await copyImage(store, 'v1', dest, { tag: 'v1' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
     expect(await readdir(join(dest.path, 'blobs/sha256'))).toEqual([]);
     expect(await readdir(join(dest.path, 'ingest'))).toEqual([]);
@@ -105,10 +112,16 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
     const { store, layout, fake } = await setup({ dropUploadAfterBytes: 64 * 1024 });
     const big = enc.encode('x'.repeat(1024 * 1024));
     const layer = await layout.putBlob(big);
-    const error = await store.putBlob(layout.openBlob(layer), { expected: layer }).then(() => undefined, (e: unknown) => e);
+    const error = await store.putBlob(layout.openBlob(layer), { expected: layer }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(NetworkError.isInstance(error), String(error)).toBe(true);
     expect(fake.blobs.size).toBe(0);
-    const chunked = await store.putBlob(big).then(() => undefined, (e: unknown) => e);
+    const chunked = await store.putBlob(big).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(NetworkError.isInstance(chunked), String(chunked)).toBe(true);
     expect(fake.blobs.size).toBe(0);
   });
@@ -118,7 +131,10 @@ describe('registry client against the in-repo fake (referrers API, auth, faults)
     const data = enc.encode('y'.repeat(300_000));
     const blob = await layout.putBlob(data);
     await writeFile(join(layout.path, 'blobs/sha256', blob.digest.slice(7)), enc.encode('z'.repeat(300_000)));
-    const error = await store.putBlob(layout.openBlob(blob), { expected: blob }).then(() => undefined, (e: unknown) => e);
+    const error = await store.putBlob(layout.openBlob(blob), { expected: blob }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
     expect(fake.blobs.size).toBe(0);
   });
@@ -151,14 +167,32 @@ describe('putArtifact', () => {
         const { descriptor, bytes } = await putArtifact(store, {
           artifactType: 'application/vnd.example.uki',
           subject: image.manifest,
-          blobs: [{ mediaType: 'application/vnd.example.efi', content: stream(), digest: digestOf(enc.encode('uki bytes')), size: 9, annotations: { 'org.opencontainers.image.title': 'k.efi' } }],
+          blobs: [
+            {
+              mediaType: 'application/vnd.example.efi',
+              content: stream(),
+              digest: digestOf(enc.encode('uki bytes')),
+              size: 9,
+              annotations: { 'org.opencontainers.image.title': 'k.efi' },
+            },
+          ],
           annotations: { 'org.example.role': 'kernel' },
         });
         const doc = JSON.parse(new TextDecoder().decode(bytes));
-        expect(doc.config).toEqual({ mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 });
+        expect(doc.config).toEqual({
+          mediaType: 'application/vnd.oci.empty.v1+json',
+          digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+          size: 2,
+        });
         expect(doc.subject.digest).toBe(image.manifest.digest);
         expect(await store.listReferrers(image.manifest.digest)).toEqual([
-          { mediaType: MediaType.imageManifest, digest: descriptor.digest, size: descriptor.size, artifactType: 'application/vnd.example.uki', annotations: { 'org.example.role': 'kernel' } },
+          {
+            mediaType: MediaType.imageManifest,
+            digest: descriptor.digest,
+            size: descriptor.size,
+            artifactType: 'application/vnd.example.uki',
+            annotations: { 'org.example.role': 'kernel' },
+          },
         ]);
       }
     } finally {

@@ -25,7 +25,13 @@ const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
  * (repository missing); any other answer → no. Caches the answer on the store.
  */
 export async function detectReferrersApi(store: RegistryStore, signal?: AbortSignal): Promise<boolean | undefined> {
-  const response = await store.client.request({ method: 'GET', path: `/v2/${store.repository}/referrers/${ZERO_DIGEST}`, scope: store.scope(), accept: [200, 400, 404, 405], signal });
+  const response = await store.client.request({
+    method: 'GET',
+    path: `/v2/${store.repository}/referrers/${ZERO_DIGEST}`,
+    scope: store.scope(),
+    accept: [200, 400, 404, 405],
+    signal,
+  });
   const type = response.headers.get('content-type')?.split(';')[0]?.trim();
   if (response.status === 200 && type === MediaType.imageIndex) {
     await response.body?.cancel();
@@ -43,7 +49,10 @@ async function updateFallbackIndex(store: RegistryStore, subjectDigest: string, 
   try {
     const current = await store.getManifest(tag, signal);
     if (current.parsed.kind !== 'index') {
-      throw new ManifestFormatError({ subject: `${store.location}:${tag}`, reason: 'the referrers fallback tag does not name an image index' });
+      throw new ManifestFormatError({
+        subject: `${store.location}:${tag}`,
+        reason: 'the referrers fallback tag does not name an image index',
+      });
     }
     manifests = current.parsed.index.manifests;
   } catch (error) {
@@ -80,30 +89,57 @@ function filterType(descriptors: Descriptor[], artifactType: string | undefined)
   return artifactType === undefined ? descriptors : descriptors.filter((d) => d.artifactType === artifactType);
 }
 
-async function readIndexPages(store: RegistryStore, first: Response, artifactType: string | undefined, signal?: AbortSignal): Promise<Descriptor[]> {
+async function readIndexPages(
+  store: RegistryStore,
+  first: Response,
+  artifactType: string | undefined,
+  signal?: AbortSignal,
+): Promise<Descriptor[]> {
   const found: Descriptor[] = [];
   let response: Response | undefined = first;
   for (let page = 0; response && page < 1000; page++) {
     const subject = `${store.location}: referrers`;
-    const bytes = await collectBytes(responseBody(response), MAX_MANIFEST_SIZE, (actual) => new LimitExceededError({ limit: 'MAX_MANIFEST_SIZE', maximum: MAX_MANIFEST_SIZE, actual, subject }));
+    const bytes = await collectBytes(
+      responseBody(response),
+      MAX_MANIFEST_SIZE,
+      (actual) => new LimitExceededError({ limit: 'MAX_MANIFEST_SIZE', maximum: MAX_MANIFEST_SIZE, actual, subject }),
+    );
     const parsed = parseManifest(bytes, subject, MediaType.imageIndex);
     if (parsed.kind !== 'index') throw new ManifestFormatError({ subject, reason: 'referrers response is not an image index' });
-    const filtered = (response.headers.get('oci-filters-applied') ?? '').split(',').map((s) => s.trim()).includes('artifactType');
+    const filtered = (response.headers.get('oci-filters-applied') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .includes('artifactType');
     found.push(...(filtered ? parsed.index.manifests : filterType(parsed.index.manifests, artifactType)));
     const next: string | undefined = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get('link') ?? '')?.[1];
     response = next
-      ? await store.client.request({ method: 'GET', path: new URL(next, await store.client.baseUrl()).toString(), scope: store.scope(), signal })
+      ? await store.client.request({
+          method: 'GET',
+          path: new URL(next, await store.client.baseUrl()).toString(),
+          scope: store.scope(),
+          signal,
+        })
       : undefined;
   }
   return found;
 }
 
 /** Referrers of `digest`: through the referrers API when served, else from the fallback tag. */
-export async function listRegistryReferrers(store: RegistryStore, digest: string, options: ListReferrersOptions = {}): Promise<Descriptor[]> {
+export async function listRegistryReferrers(
+  store: RegistryStore,
+  digest: string,
+  options: ListReferrersOptions = {},
+): Promise<Descriptor[]> {
   const { artifactType, signal } = options;
   if (store.referrersApi !== false) {
     const query = artifactType ? `?${new URLSearchParams({ artifactType })}` : '';
-    const response = await store.client.request({ method: 'GET', path: `/v2/${store.repository}/referrers/${digest}${query}`, scope: store.scope(), accept: [200, 404], signal });
+    const response = await store.client.request({
+      method: 'GET',
+      path: `/v2/${store.repository}/referrers/${digest}${query}`,
+      scope: store.scope(),
+      accept: [200, 404],
+      signal,
+    });
     const type = response.headers.get('content-type')?.split(';')[0]?.trim();
     if (response.status === 200 && type === MediaType.imageIndex) {
       store.referrersApi = true;

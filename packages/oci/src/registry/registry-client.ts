@@ -133,7 +133,13 @@ export class RegistryClient {
       let response: Response;
       try {
         response = replayable
-          ? await fetch(url, { method: req.method, headers, body: req.body as Uint8Array | undefined, signal: req.signal, redirect: 'follow' })
+          ? await fetch(url, {
+              method: req.method,
+              headers,
+              body: req.body as Uint8Array | undefined,
+              signal: req.signal,
+              redirect: 'follow',
+            })
           : await streamRequest(url, req.method, headers, req.body as AsyncIterable<Uint8Array>, req.signal);
       } catch (error) {
         if (req.signal?.aborted) throw error;
@@ -159,12 +165,19 @@ export class RegistryClient {
           this.#basic = true;
           continue;
         }
-        throw new RegistryError({ method: req.method, url, status: 401, registryMessage: 'authentication required', hint: 'pass credentials (--src-creds/--dest-creds USER:PASS)' });
+        throw new RegistryError({
+          method: req.method,
+          url,
+          status: 401,
+          registryMessage: 'authentication required',
+          hint: 'pass credentials (--src-creds/--dest-creds USER:PASS)',
+        });
       }
       if (RETRY_STATUSES.has(response.status) && attempt < retries) {
         const retryAfter = Number(response.headers.get('retry-after'));
         await response.body?.cancel().catch(() => undefined);
-        const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS) : this.#delay(attempt);
+        const delay =
+          Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS) : this.#delay(attempt);
         await sleep(delay, undefined, { signal: req.signal });
         continue;
       }

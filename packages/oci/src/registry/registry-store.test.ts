@@ -65,7 +65,9 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('RegistryStore against 
     expect(await collectBytes(remote.openBlob(info), 1 << 20, () => new Error('big'))).toEqual(data);
     // An injected hasher computes the digest checked; one that disagrees fails the read.
     const lying = (algorithm: 'sha256' | 'sha512') => ({ update: () => undefined, end: async () => `${algorithm}:${'0'.repeat(64)}` });
-    await expect(collectBytes(remote.openBlob(info, undefined, { hasher: lying }), 1 << 20, () => new Error('big'))).rejects.toThrow(/sha256:0000/);
+    await expect(collectBytes(remote.openBlob(info, undefined, { hasher: lying }), 1 << 20, () => new Error('big'))).rejects.toThrow(
+      /sha256:0000/,
+    );
     expect(await remote.putBlob(new Uint8Array(0))).toEqual({ digest: digestOf(new Uint8Array(0)), size: 0 });
   });
 
@@ -83,15 +85,36 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('RegistryStore against 
     // 2. blob PUT without Content-Type: application/octet-stream is parsed as a form
     const blob = enc.encode('form trap');
     const open = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
-    const put = await fetch(`${new URL(open.headers.get('location')!, base)}&digest=${digestOf(blob)}`, { method: 'PUT', body: blob, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const put = await fetch(`${new URL(open.headers.get('location')!, base)}&digest=${digestOf(blob)}`, {
+      method: 'PUT',
+      body: blob,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(put.status).toBe(400);
-    expect(await remote.putBlob(blob, { expected: { digest: digestOf(blob), size: blob.length } })).toEqual({ digest: digestOf(blob), size: blob.length });
+    expect(await remote.putBlob(blob, { expected: { digest: digestOf(blob), size: blob.length } })).toEqual({
+      digest: digestOf(blob),
+      size: blob.length,
+    });
     // 3. single-POST upload answers 202 (an upload session), not 201
-    const single = await fetch(`${base}/blobs/uploads/?digest=${digestOf(enc.encode('one'))}`, { method: 'POST', body: enc.encode('one'), headers: { 'content-type': 'application/octet-stream' } });
+    const single = await fetch(`${base}/blobs/uploads/?digest=${digestOf(enc.encode('one'))}`, {
+      method: 'POST',
+      body: enc.encode('one'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(single.status).toBe(202);
     // 4. the empty config blob must exist before an artifact naming it can be pushed
-    const artifact = encodeJson({ schemaVersion: 2, mediaType: MediaType.imageManifest, artifactType: 'application/vnd.example.x', config: EMPTY_DESCRIPTOR, layers: [], subject: image.manifest });
-    const refused = await remote.putManifest(artifact).then(() => undefined, (e: unknown) => e);
+    const artifact = encodeJson({
+      schemaVersion: 2,
+      mediaType: MediaType.imageManifest,
+      artifactType: 'application/vnd.example.x',
+      config: EMPTY_DESCRIPTOR,
+      layers: [],
+      subject: image.manifest,
+    });
+    const refused = await remote.putManifest(artifact).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(RegistryError.isInstance(refused) && refused.code).toBe('MANIFEST_BLOB_UNKNOWN');
     expect(await remote.listTags()).toEqual(['q']);
   });
@@ -101,21 +124,44 @@ describe.skipIf(!haveTools('docker-registry', 'skopeo'))('RegistryStore against 
     const image = await putTestImage(layout, { tag: 'img' });
     const remote = repo('test/referrers');
     await copyImage(layout, 'img', remote, { tag: 'img' });
-    const sig = await putTestArtifact(remote, image.manifest, { artifactType: 'application/vnd.example.sig', annotations: { 'org.example.n': '1' } });
-    const sbom = await putTestArtifact(remote, image.manifest, { artifactType: 'application/vnd.example.sbom', payload: enc.encode('{"sbom":true}') });
+    const sig = await putTestArtifact(remote, image.manifest, {
+      artifactType: 'application/vnd.example.sig',
+      annotations: { 'org.example.n': '1' },
+    });
+    const sbom = await putTestArtifact(remote, image.manifest, {
+      artifactType: 'application/vnd.example.sbom',
+      payload: enc.encode('{"sbom":true}'),
+    });
     await remote.putManifest(sig.bytes); // pushing again must not duplicate the entry
     expect(remote.referrersApi).toBe(false);
     const tag = fallbackTag(image.manifest.digest);
     expect((await remote.listTags()).sort()).toEqual(['img', tag].sort());
     const index = JSON.parse(skopeoRaw(`test/referrers:${tag}`).toString());
     expect(index.manifests).toEqual([
-      { mediaType: MediaType.imageManifest, digest: sig.descriptor.digest, size: sig.descriptor.size, artifactType: 'application/vnd.example.sig', annotations: { 'org.example.n': '1' } },
-      { mediaType: MediaType.imageManifest, digest: sbom.descriptor.digest, size: sbom.descriptor.size, artifactType: 'application/vnd.example.sbom', annotations: { 'org.example.kind': 'test' } },
+      {
+        mediaType: MediaType.imageManifest,
+        digest: sig.descriptor.digest,
+        size: sig.descriptor.size,
+        artifactType: 'application/vnd.example.sig',
+        annotations: { 'org.example.n': '1' },
+      },
+      {
+        mediaType: MediaType.imageManifest,
+        digest: sbom.descriptor.digest,
+        size: sbom.descriptor.size,
+        artifactType: 'application/vnd.example.sbom',
+        annotations: { 'org.example.kind': 'test' },
+      },
     ]);
     const fresh = repo('test/referrers');
-    expect((await fresh.listReferrers(image.manifest.digest)).map((d) => d.digest)).toEqual([sig.descriptor.digest, sbom.descriptor.digest]);
+    expect((await fresh.listReferrers(image.manifest.digest)).map((d) => d.digest)).toEqual([
+      sig.descriptor.digest,
+      sbom.descriptor.digest,
+    ]);
     expect(fresh.referrersApi).toBe(false);
-    expect((await fresh.listReferrers(image.manifest.digest, { artifactType: 'application/vnd.example.sbom' })).map((d) => d.digest)).toEqual([sbom.descriptor.digest]);
+    expect(
+      (await fresh.listReferrers(image.manifest.digest, { artifactType: 'application/vnd.example.sbom' })).map((d) => d.digest),
+    ).toEqual([sbom.descriptor.digest]);
     expect(await fresh.listReferrers(digestOf(enc.encode('nothing refers to me')))).toEqual([]);
     await expect(fresh.getManifest('no-such-tag')).rejects.toSatisfy(ManifestNotFoundError.isInstance);
   });

@@ -4,7 +4,15 @@ import { collectBytes, digestOf, isDigest, verifyBytes, verifyStream } from '../
 import { MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE } from '../limits';
 import { MANIFEST_MEDIA_TYPES } from '../media-types';
 import { parseManifest, subjectOf } from '../parse-json';
-import type { BlobInfo, ImageStore, ListReferrersOptions, OpenBlobOptions, PutBlobOptions, PutManifestOptions, StoredManifest } from '@metalayer/core';
+import type {
+  BlobInfo,
+  ImageStore,
+  ListReferrersOptions,
+  OpenBlobOptions,
+  PutBlobOptions,
+  PutManifestOptions,
+  StoredManifest,
+} from '@metalayer/core';
 import type { Descriptor } from '@metalayer/core';
 import { listRegistryReferrers, registerReferrer } from './referrers';
 import { registryError, type RegistryClient } from './registry-client';
@@ -48,7 +56,13 @@ export class RegistryStore implements ImageStore {
   }
 
   async statBlob(digest: string, signal?: AbortSignal): Promise<number | undefined> {
-    const response = await this.client.request({ method: 'HEAD', path: `/v2/${this.repository}/blobs/${digest}`, scope: this.scope(), accept: [200, 404], signal });
+    const response = await this.client.request({
+      method: 'HEAD',
+      path: `/v2/${this.repository}/blobs/${digest}`,
+      scope: this.scope(),
+      accept: [200, 404],
+      signal,
+    });
     if (response.status === 404) return undefined;
     const length = Number(response.headers.get('content-length'));
     return Number.isSafeInteger(length) ? length : undefined;
@@ -71,13 +85,22 @@ export class RegistryStore implements ImageStore {
   }
 
   openBlob(descriptor: BlobInfo, signal?: AbortSignal, options: OpenBlobOptions = {}): AsyncIterable<Uint8Array> {
-    return verifyStream(this.#fetchBlob(descriptor.digest, signal), descriptor, `${this.location}: blob ${descriptor.digest}`, options.hasher);
+    return verifyStream(
+      this.#fetchBlob(descriptor.digest, signal),
+      descriptor,
+      `${this.location}: blob ${descriptor.digest}`,
+      options.hasher,
+    );
   }
 
   async readBlob(descriptor: BlobInfo, maxSize = MAX_CONFIG_SIZE, signal?: AbortSignal): Promise<Uint8Array> {
     const subject = `${this.location}: blob ${descriptor.digest}`;
     if (descriptor.size > maxSize) throw new LimitExceededError({ limit: 'maxSize', maximum: maxSize, actual: descriptor.size, subject });
-    return collectBytes(this.openBlob(descriptor, signal), maxSize, (actual) => new LimitExceededError({ limit: 'maxSize', maximum: maxSize, actual, subject }));
+    return collectBytes(
+      this.openBlob(descriptor, signal),
+      maxSize,
+      (actual) => new LimitExceededError({ limit: 'maxSize', maximum: maxSize, actual, subject }),
+    );
   }
 
   putBlob(content: Uint8Array | AsyncIterable<Uint8Array>, options: PutBlobOptions = {}): Promise<BlobInfo> {
@@ -101,7 +124,12 @@ export class RegistryStore implements ImageStore {
       const location = response.headers.get('location');
       if (location) {
         const url = new URL(location, await this.client.baseUrl());
-        await this.client.request({ method: 'DELETE', path: url.toString(), scope: this.scope(true), accept: [202, 204, 404], signal }).then((r) => r.body?.cancel(), () => undefined);
+        await this.client
+          .request({ method: 'DELETE', path: url.toString(), scope: this.scope(true), accept: [202, 204, 404], signal })
+          .then(
+            (r) => r.body?.cancel(),
+            () => undefined,
+          );
       }
     }
     return response.status === 201;
@@ -110,7 +138,14 @@ export class RegistryStore implements ImageStore {
   async getManifest(reference: string, signal?: AbortSignal): Promise<StoredManifest> {
     const url = `/v2/${this.repository}/manifests/${reference}`;
     // Registry 2.8 answers 404 for OCI manifests unless the Accept list names the OCI types.
-    const response = await this.client.request({ method: 'GET', path: url, scope: this.scope(), headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }, accept: [200, 404], signal });
+    const response = await this.client.request({
+      method: 'GET',
+      path: url,
+      scope: this.scope(),
+      headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') },
+      accept: [200, 404],
+      signal,
+    });
     if (response.status === 404) {
       const error = await registryError(response, 'GET', url);
       throw new ManifestNotFoundError({ reference, location: this.location, cause: error });
@@ -121,7 +156,11 @@ export class RegistryStore implements ImageStore {
       await response.body?.cancel();
       throw new LimitExceededError({ limit: 'MAX_MANIFEST_SIZE', maximum: MAX_MANIFEST_SIZE, actual: length, subject });
     }
-    const bytes = await collectBytes(responseBody(response), MAX_MANIFEST_SIZE, (actual) => new LimitExceededError({ limit: 'MAX_MANIFEST_SIZE', maximum: MAX_MANIFEST_SIZE, actual, subject }));
+    const bytes = await collectBytes(
+      responseBody(response),
+      MAX_MANIFEST_SIZE,
+      (actual) => new LimitExceededError({ limit: 'MAX_MANIFEST_SIZE', maximum: MAX_MANIFEST_SIZE, actual, subject }),
+    );
     const digest = digestOf(bytes);
     if (isDigest(reference)) verifyBytes(bytes, { digest: reference }, subject);
     const announced = response.headers.get('docker-content-digest');
@@ -149,7 +188,12 @@ export class RegistryStore implements ImageStore {
     await response.body?.cancel();
     const stored = response.headers.get('docker-content-digest');
     if (stored && stored !== digest) {
-      throw new RegistryError({ method: 'PUT', url: this.location, status: response.status, registryMessage: `registry stored the manifest as ${stored}, expected ${digest}` });
+      throw new RegistryError({
+        method: 'PUT',
+        url: this.location,
+        status: response.status,
+        registryMessage: `registry stored the manifest as ${stored}, expected ${digest}`,
+      });
     }
     const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
     const subject = subjectOf(parsed);

@@ -66,7 +66,10 @@ export async function uploadBlob(
   await start.body?.cancel();
   let location = start.headers.get('location');
   if (expected) {
-    const body = content instanceof Uint8Array ? content : verifyStream(counting(content, onProgress), expected, `upload of ${expected.digest} to ${store.location}`);
+    const body =
+      content instanceof Uint8Array
+        ? content
+        : verifyStream(counting(content, onProgress), expected, `upload of ${expected.digest} to ${store.location}`);
     const done = await store.client.request({
       method: 'PUT',
       path: await uploadUrl(store, location, expected.digest),
@@ -83,14 +86,23 @@ export async function uploadBlob(
   }
   const hash = createHash('sha256');
   let offset = 0;
-  const source = content instanceof Uint8Array ? (async function* () { yield content; })() : content;
+  const source =
+    content instanceof Uint8Array
+      ? (async function* () {
+          yield content;
+        })()
+      : content;
   for await (const chunk of rechunk(source, store.chunkSize)) {
     hash.update(chunk);
     const response = await store.client.request({
       method: 'PATCH',
       path: await uploadUrl(store, location),
       scope,
-      headers: { 'content-type': OCTET_STREAM, 'content-length': String(chunk.length), 'content-range': `${offset}-${offset + chunk.length - 1}` },
+      headers: {
+        'content-type': OCTET_STREAM,
+        'content-length': String(chunk.length),
+        'content-range': `${offset}-${offset + chunk.length - 1}`,
+      },
       body: chunk,
       accept: [202],
       signal,

@@ -32,7 +32,12 @@ export interface PutArtifactOptions {
  * config, files as layers, optional `subject`. Never emits the removed
  * `application/vnd.oci.artifact.manifest.v1+json`.
  */
-export function artifactManifest(artifactType: string, layers: Descriptor[], subject?: Descriptor, annotations?: Record<string, string>): Uint8Array {
+export function artifactManifest(
+  artifactType: string,
+  layers: Descriptor[],
+  subject?: Descriptor,
+  annotations?: Record<string, string>,
+): Uint8Array {
   return encodeJson({
     schemaVersion: 2,
     mediaType: MediaType.imageManifest,
@@ -51,7 +56,10 @@ export function artifactManifest(artifactType: string, layers: Descriptor[], sub
  */
 export async function putArtifact(store: ImageStore, options: PutArtifactOptions): Promise<{ descriptor: Descriptor; bytes: Uint8Array }> {
   const { signal } = options;
-  await store.putBlob(EMPTY_BLOB, { expected: { digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size }, ...(signal ? { signal } : {}) });
+  await store.putBlob(EMPTY_BLOB, {
+    expected: { digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size },
+    ...(signal ? { signal } : {}),
+  });
   const layers: Descriptor[] = [];
   for (const blob of options.blobs) {
     const expected = blob.digest !== undefined && blob.size !== undefined ? { digest: blob.digest, size: blob.size } : undefined;
@@ -59,6 +67,9 @@ export async function putArtifact(store: ImageStore, options: PutArtifactOptions
     layers.push({ mediaType: blob.mediaType, ...info, ...(blob.annotations ? { annotations: blob.annotations } : {}) });
   }
   const bytes = artifactManifest(options.artifactType, layers, options.subject, options.annotations);
-  const descriptor = await store.putManifest(bytes, { ...(options.tag !== undefined ? { tag: options.tag } : {}), ...(signal ? { signal } : {}) });
+  const descriptor = await store.putManifest(bytes, {
+    ...(options.tag !== undefined ? { tag: options.tag } : {}),
+    ...(signal ? { signal } : {}),
+  });
   return { descriptor: { ...descriptor, artifactType: options.artifactType }, bytes };
 }

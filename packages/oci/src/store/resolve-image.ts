@@ -4,7 +4,6 @@ import { parseImageConfig } from '../parse-json';
 import { DEFAULT_PLATFORM, selectPlatform } from '../platform';
 import type { ImageStore, Platform, ResolvedImage, StoredManifest } from '@metalayer/core';
 
-
 /** Options of {@link resolveImage} and {@link resolveManifest}. */
 export interface ResolveOptions {
   /** Platform picked from image indexes (default linux/amd64). */
@@ -25,7 +24,10 @@ export async function resolveManifest(
   let current = await store.getManifest(reference, options.signal);
   while (current.parsed.kind === 'index') {
     if (indexes.length >= MAX_INDEX_DEPTH) {
-      throw new ManifestFormatError({ subject: `${store.location}: ${reference}`, reason: `image indexes nested deeper than MAX_INDEX_DEPTH (${MAX_INDEX_DEPTH})` });
+      throw new ManifestFormatError({
+        subject: `${store.location}: ${reference}`,
+        reason: `image indexes nested deeper than MAX_INDEX_DEPTH (${MAX_INDEX_DEPTH})`,
+      });
     }
     indexes.push(current);
     const picked = selectPlatform(current.parsed.index.manifests, options.platform ?? DEFAULT_PLATFORM);

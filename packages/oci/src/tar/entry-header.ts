@@ -70,20 +70,39 @@ function paxNumber(records: ReadonlyMap<string, Uint8Array>, key: string, fallba
 export function entryHeader(raw: RawHeader, records: PendingRecords, offset: number): TarHeader {
   const type = TYPEFLAGS[raw.typeflag];
   if (type === undefined) {
-    const what = raw.typeflag === 'S' ? 'GNU sparse file' : raw.typeflag === 'M' ? 'multi-volume continuation' : `typeflag ${JSON.stringify(raw.typeflag)}`;
+    const what =
+      raw.typeflag === 'S'
+        ? 'GNU sparse file'
+        : raw.typeflag === 'M'
+          ? 'multi-volume continuation'
+          : `typeflag ${JSON.stringify(raw.typeflag)}`;
     throw new TarFormatError({ offset, field: 'typeflag', reason: `unsupported entry: ${what}` });
   }
   const pax = records.local ?? NO_RECORDS;
   if (pax.size === 0) {
     // The common case: the ustar fields say everything.
     return {
-      name: records.longName ?? raw.name, type, typeflag: raw.typeflag, mode: raw.mode & 0o7777, uid: raw.uid, gid: raw.gid,
-      uname: raw.uname, gname: raw.gname, size: type === 'file' ? raw.size : 0, mtime: { seconds: raw.mtime, nanoseconds: 0 },
-      linkname: records.longLink ?? raw.linkname, devmajor: raw.devmajor, devminor: raw.devminor,
-      xattrs: NO_RECORDS, pax, globalPax: records.global, offset: records.metaOffset ?? offset,
+      name: records.longName ?? raw.name,
+      type,
+      typeflag: raw.typeflag,
+      mode: raw.mode & 0o7777,
+      uid: raw.uid,
+      gid: raw.gid,
+      uname: raw.uname,
+      gname: raw.gname,
+      size: type === 'file' ? raw.size : 0,
+      mtime: { seconds: raw.mtime, nanoseconds: 0 },
+      linkname: records.longLink ?? raw.linkname,
+      devmajor: raw.devmajor,
+      devminor: raw.devminor,
+      xattrs: NO_RECORDS,
+      pax,
+      globalPax: records.global,
+      offset: records.metaOffset ?? offset,
     };
   }
-  if ([...pax.keys()].some((k) => k.startsWith('GNU.sparse.'))) throw new TarFormatError({ offset, field: 'pax', reason: 'unsupported entry: PAX sparse file' });
+  if ([...pax.keys()].some((k) => k.startsWith('GNU.sparse.')))
+    throw new TarFormatError({ offset, field: 'pax', reason: 'unsupported entry: PAX sparse file' });
   const paxPath = pax.get('path');
   const paxLink = pax.get('linkpath');
   const paxMtime = pax.get('mtime');

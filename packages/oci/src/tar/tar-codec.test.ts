@@ -30,11 +30,13 @@ const long = (c: string, n: number) => c.repeat(n);
 
 describe('PAX records', () => {
   it('match the bytes GNU tar writes', () => {
-    expect(Buffer.from(encodePaxRecord('SCHILY.xattr.user.k', new TextEncoder().encode('v1'))).toString()).toBe('26 SCHILY.xattr.user.k=v1\n');
+    expect(Buffer.from(encodePaxRecord('SCHILY.xattr.user.k', new TextEncoder().encode('v1'))).toString()).toBe(
+      '26 SCHILY.xattr.user.k=v1\n',
+    );
     expect(Buffer.from(encodePaxRecord('path', new TextEncoder().encode('a'))).toString()).toBe('9 path=a\n');
     // the length prefix grows a digit exactly at the boundary
-    expect(encodePaxRecord("k", new Uint8Array(94)).length).toBe(101);
-    expect(encodePaxRecord("k", new Uint8Array(93)).length).toBe(99);
+    expect(encodePaxRecord('k', new Uint8Array(94)).length).toBe(101);
+    expect(encodePaxRecord('k', new Uint8Array(93)).length).toBe(99);
   });
   it('parses sub-second and negative times', () => {
     expect(parsePaxTime('1700000000.123456789', 0, 'mtime')).toEqual({ seconds: 1700000000, nanoseconds: 123456789 });
@@ -67,9 +69,11 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
     const stat = lstatSync(join(src, 'd/f'), { bigint: true });
     expect(file.header).toMatchObject({ type: 'file', size: 6, mode: Number(stat.mode) & 0o7777, uid: 0 });
     expect(new TextDecoder().decode(file.body)).toBe('hello\n');
-    expect(file.header.mtime).toEqual(format === 'posix'
-      ? { seconds: Number(stat.mtimeNs / 1_000_000_000n), nanoseconds: Number(stat.mtimeNs % 1_000_000_000n) }
-      : { seconds: Number(stat.mtimeNs / 1_000_000_000n), nanoseconds: 0 });
+    expect(file.header.mtime).toEqual(
+      format === 'posix'
+        ? { seconds: Number(stat.mtimeNs / 1_000_000_000n), nanoseconds: Number(stat.mtimeNs % 1_000_000_000n) }
+        : { seconds: Number(stat.mtimeNs / 1_000_000_000n), nanoseconds: 0 },
+    );
     if (format === 'posix') expect(file.header.xattrs.get('user.k')).toEqual(new TextEncoder().encode('v1'));
     expect(byName.get(deep)?.body).toEqual(new TextEncoder().encode('deep\n'));
     expect(byName.get('d/hard')?.header).toMatchObject({ type: 'hardlink', linkname: './d/f', size: 0 });
@@ -80,7 +84,9 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
   });
 
   it('reports global PAX records without applying them (as tar-core and Go archive/tar do)', async () => {
-    const bytes = new Uint8Array(execFileSync('tar', ['--format=posix', '--pax-option=uid=4242,comment=built by ci', '-C', src, '-cf', '-', 'd/f']));
+    const bytes = new Uint8Array(
+      execFileSync('tar', ['--format=posix', '--pax-option=uid=4242,comment=built by ci', '-C', src, '-cf', '-', 'd/f']),
+    );
     const [entry] = await readAll(bytes);
     expect(entry!.header.name).toBe('d/f');
     expect(entry!.header.uid).toBe(process.getuid?.() ?? 0);
@@ -94,7 +100,19 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
     const latin = bytesToByteString(new Uint8Array([0x66, 0xff, 0xfe, 0x80])); // not UTF-8
     const entries: TarWriteEntry[] = [
       { name: 'dir/', type: 'directory', mode: 0o700, mtime: 1_700_000_000 },
-      { name: 'dir/file', type: 'file', body: new TextEncoder().encode('content'), mode: 0o4755, uid: 1000, gid: 100, mtime: { seconds: 1_700_000_000, nanoseconds: 5 }, xattrs: [['security.capability', binary], ['user.é', new Uint8Array([1])]] },
+      {
+        name: 'dir/file',
+        type: 'file',
+        body: new TextEncoder().encode('content'),
+        mode: 0o4755,
+        uid: 1000,
+        gid: 100,
+        mtime: { seconds: 1_700_000_000, nanoseconds: 5 },
+        xattrs: [
+          ['security.capability', binary],
+          ['user.é', new Uint8Array([1])],
+        ],
+      },
       { name: `dir/${long('n', 120)}/${long('m', 120)}/${long('o', 120)}`, type: 'file', body: new TextEncoder().encode('x') },
       { name: `dir/${latin}`, type: 'file', body: new Uint8Array(0) },
       { name: utf8ToByteString('dir/ünï'), type: 'symlink', linkname: long('t', 200) },
@@ -102,7 +120,15 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
       { name: 'dir/.wh.gone', type: 'file' },
       { name: 'dir/null', type: 'char-device', devmajor: 1, devminor: 3, mode: 0o666 },
       { name: 'dir/big-uid', type: 'fifo', uid: 2 ** 32 - 2 },
-      { name: 'dir/stream', type: 'file', size: 1025, body: (async function* () { yield new Uint8Array(1000).fill(7); yield new Uint8Array(25).fill(8); })() },
+      {
+        name: 'dir/stream',
+        type: 'file',
+        size: 1025,
+        body: (async function* () {
+          yield new Uint8Array(1000).fill(7);
+          yield new Uint8Array(25).fill(8);
+        })(),
+      },
     ];
     const tar = await collect(writeTar(entries));
     expect(tar.length % 512).toBe(0);
@@ -122,7 +148,12 @@ describe.skipIf(!haveTools('tar'))('tar reader against GNU tar', () => {
 
     const back = await readAll(tar);
     expect(back.map((e) => e.header.name)).toEqual(entries.map((e) => e.name));
-    expect(back[1]!.header.xattrs).toEqual(new Map([['security.capability', binary], ['user.é', new Uint8Array([1])]]));
+    expect(back[1]!.header.xattrs).toEqual(
+      new Map([
+        ['security.capability', binary],
+        ['user.é', new Uint8Array([1])],
+      ]),
+    );
     expect(back[1]!.header.mtime).toEqual({ seconds: 1_700_000_000, nanoseconds: 5 });
     expect(back[1]!.header.mode).toBe(0o4755);
     expect(back[4]!.header.linkname).toBe(long('t', 200));
@@ -210,7 +241,10 @@ describe('chunking', () => {
 describe('hostile tar input', () => {
   const one = async () => collect(writeTar([{ name: 'a', type: 'file', body: new Uint8Array(700).fill(1) }]));
   async function expectTarError(bytes: Uint8Array, reason: RegExp) {
-    const error = await readAll(bytes).then(() => undefined, (e: unknown) => e);
+    const error = await readAll(bytes).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(TarFormatError.isInstance(error) || LimitExceededError.isInstance(error), String(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(reason);
   }
@@ -227,7 +261,12 @@ describe('hostile tar input', () => {
   });
   it('oversized PAX header, malformed record, sparse entries', async () => {
     const tar = await collect(writeTar([{ name: 'a', type: 'file', xattrs: [['user.x', new Uint8Array(10)]] }]));
-    const sizeField = (v: string) => { const t = tar.slice(); t.set(new TextEncoder().encode(v.padStart(11, '0')), 124); fixChecksum(t); return t; };
+    const sizeField = (v: string) => {
+      const t = tar.slice();
+      t.set(new TextEncoder().encode(v.padStart(11, '0')), 124);
+      fixChecksum(t);
+      return t;
+    };
     await expectTarError(sizeField((2 * 1024 * 1024).toString(8)), /MAX_TAR_META_SIZE/);
     const broken = tar.slice();
     broken.set(new TextEncoder().encode('99'), 512);

@@ -113,10 +113,13 @@ export function parseNumber(block: Uint8Array, f: HeaderField, offset: number): 
   let i = start;
   while (i < end && block[i] === SPACE) i++;
   let value = 0;
-  for (; i < end && (block[i] as number) >= DIGIT_0 && (block[i] as number) <= DIGIT_7; i++) value = value * 8 + (block[i] as number) - DIGIT_0;
+  for (; i < end && (block[i] as number) >= DIGIT_0 && (block[i] as number) <= DIGIT_7; i++)
+    value = value * 8 + (block[i] as number) - DIGIT_0;
   for (; i < end; i++) {
     if (block[i] !== 0 && block[i] !== SPACE) {
-      const digits = bytesToByteString(block.subarray(start, end)).replace(/[\u0000 ]+$/, '').replace(/^[ ]+/, '');
+      const digits = bytesToByteString(block.subarray(start, end))
+        .replace(/[\u0000 ]+$/, '')
+        .replace(/^[ ]+/, '');
       throw new TarFormatError({ offset, field: f, reason: `not an octal number: ${JSON.stringify(digits)}` });
     }
   }
@@ -152,7 +155,11 @@ export function decodeHeader(block: Uint8Array, offset: number): RawHeader {
   const stored = parseNumber(block, 'chksum', offset);
   const unsigned = headerSum(block, false);
   if (stored !== unsigned && stored !== headerSum(block, true)) {
-    throw new TarFormatError({ offset, field: 'chksum', reason: `header checksum ${stored} does not match ${unsigned} (not a tar stream, or corrupt)` });
+    throw new TarFormatError({
+      offset,
+      field: 'chksum',
+      reason: `header checksum ${stored} does not match ${unsigned} (not a tar stream, or corrupt)`,
+    });
   }
   // GNU's "ustar  \0" spans magic and version; POSIX is "ustar\0" + "00", but
   // some writers leave the version NUL or blank: the magic alone decides.

@@ -72,12 +72,18 @@ export class TarParser {
     if (state === 'done') return;
     if (state === 'header') {
       const offset = this.position - this.#blockFill;
-      throw new TarFormatError({ offset, reason: this.#blockFill === 0 ? 'unexpected end of stream: no end-of-archive marker' : 'truncated header block' });
+      throw new TarFormatError({
+        offset,
+        reason: this.#blockFill === 0 ? 'unexpected end of stream: no end-of-archive marker' : 'truncated header block',
+      });
     }
     if (this.#meta) throw new TarFormatError({ offset: this.#meta.offset, field: this.#meta.field, reason: 'truncated' });
     if (state === 'body') {
       const consumed = this.#bodySize - this.#left;
-      throw new TarFormatError({ offset: this.#bodyStart, reason: `entry ${JSON.stringify(this.header!.name)} truncated: ${consumed} of ${this.#bodySize} bytes` });
+      throw new TarFormatError({
+        offset: this.#bodyStart,
+        reason: `entry ${JSON.stringify(this.header!.name)} truncated: ${consumed} of ${this.#bodySize} bytes`,
+      });
     }
     throw new TarFormatError({ offset: this.position, reason: 'truncated padding' });
   }
@@ -176,7 +182,8 @@ export class TarParser {
   #onHeader(block: Uint8Array, offset: number): 'entry' | 'end' | undefined {
     const records = this.#records;
     if (isZeroBlock(block)) {
-      if (records.metaOffset !== undefined) throw new TarFormatError({ offset, reason: 'end of archive after a PAX/GNU record without its entry' });
+      if (records.metaOffset !== undefined)
+        throw new TarFormatError({ offset, reason: 'end of archive after a PAX/GNU record without its entry' });
       this.#state = 'done';
       return 'end';
     }
@@ -185,7 +192,12 @@ export class TarParser {
     if (typeflag === META.paxLocal || typeflag === META.paxGlobal || typeflag === META.gnuLongName || typeflag === META.gnuLongLink) {
       const field = typeflag === META.gnuLongName ? 'GNU long name' : typeflag === META.gnuLongLink ? 'GNU long link' : 'pax';
       if (raw.size > MAX_TAR_META_SIZE) {
-        throw new LimitExceededError({ limit: 'MAX_TAR_META_SIZE', maximum: MAX_TAR_META_SIZE, actual: raw.size, subject: `tar ${field} record at offset ${offset}` });
+        throw new LimitExceededError({
+          limit: 'MAX_TAR_META_SIZE',
+          maximum: MAX_TAR_META_SIZE,
+          actual: raw.size,
+          subject: `tar ${field} record at offset ${offset}`,
+        });
       }
       this.#meta = { typeflag, offset, field, data: new Uint8Array(raw.size), fill: 0 };
       this.#state = 'meta';

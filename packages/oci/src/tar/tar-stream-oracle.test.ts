@@ -22,7 +22,15 @@ describe('tar codec cross-checked with tar-stream', () => {
     const ex = extract();
     const done = new Promise<void>((resolve, reject) => {
       ex.on('entry', (h, stream, next) => {
-        seen.push({ name: h.name, type: h.type, size: h.size, mode: h.mode, uid: h.uid, linkname: h.linkname || null, mtime: h.mtime.getTime() / 1000 });
+        seen.push({
+          name: h.name,
+          type: h.type,
+          size: h.size,
+          mode: h.mode,
+          uid: h.uid,
+          linkname: h.linkname || null,
+          mtime: h.mtime.getTime() / 1000,
+        });
         stream.on('end', () => next());
         stream.resume();
       });
@@ -52,7 +60,13 @@ describe('tar codec cross-checked with tar-stream', () => {
       yield* chunks;
     }
     for await (const e of readTar(source())) {
-      out.push([Buffer.from(e.header.name, 'latin1').toString('utf8'), e.header.type, e.header.mode, e.header.mtime.seconds, e.header.linkname]);
+      out.push([
+        Buffer.from(e.header.name, 'latin1').toString('utf8'),
+        e.header.type,
+        e.header.mode,
+        e.header.mtime.seconds,
+        e.header.linkname,
+      ]);
     }
     expect(out).toEqual([
       ['dir', 'directory', 0o700, 5, ''],

@@ -51,7 +51,21 @@ function putNumber(block: Uint8Array, f: HeaderField, value: number): void {
   block[FIELD[f][0]] = 0x80;
 }
 
-function encodeBlock(fields: { name: Uint8Array; prefix?: Uint8Array; mode: number; uid: number; gid: number; size: number; mtime: number; typeflag: string; linkname: Uint8Array; uname: Uint8Array; gname: Uint8Array; devmajor: number; devminor: number }): Uint8Array {
+function encodeBlock(fields: {
+  name: Uint8Array;
+  prefix?: Uint8Array;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  typeflag: string;
+  linkname: Uint8Array;
+  uname: Uint8Array;
+  gname: Uint8Array;
+  devmajor: number;
+  devminor: number;
+}): Uint8Array {
   const block = new Uint8Array(BLOCK_SIZE);
   put(block, 'name', fields.name);
   putNumber(block, 'mode', fields.mode);
@@ -95,9 +109,8 @@ const pad = (size: number) => new Uint8Array((BLOCK_SIZE - (size % BLOCK_SIZE)) 
 export function encodeEntryHeader(entry: TarWriteEntry, size: number): Uint8Array[] {
   const name = byteStringToBytes(entry.name);
   const linkname = byteStringToBytes(entry.linkname ?? '');
-  const mtime: TarTime = typeof entry.mtime === 'number' || entry.mtime === undefined
-    ? { seconds: entry.mtime ?? 0, nanoseconds: 0 }
-    : entry.mtime;
+  const mtime: TarTime =
+    typeof entry.mtime === 'number' || entry.mtime === undefined ? { seconds: entry.mtime ?? 0, nanoseconds: 0 } : entry.mtime;
   const uid = entry.uid ?? 0;
   const gid = entry.gid ?? 0;
   const records: Uint8Array[] = [];
@@ -130,9 +143,32 @@ export function encodeEntryHeader(entry: TarWriteEntry, size: number): Uint8Arra
       data.set(r, offset);
       offset += r.length;
     }
-    blocks.push(encodeBlock({ ...common, name: byteStringToBytes(PAX_HEADER_NAME), mode: 0o644, size: data.length, typeflag: 'x', linkname: new Uint8Array(0), uname: new Uint8Array(0), gname: new Uint8Array(0), devmajor: 0, devminor: 0 }), data, pad(data.length));
+    blocks.push(
+      encodeBlock({
+        ...common,
+        name: byteStringToBytes(PAX_HEADER_NAME),
+        mode: 0o644,
+        size: data.length,
+        typeflag: 'x',
+        linkname: new Uint8Array(0),
+        uname: new Uint8Array(0),
+        gname: new Uint8Array(0),
+        devmajor: 0,
+        devminor: 0,
+      }),
+      data,
+      pad(data.length),
+    );
   }
-  blocks.push(encodeBlock({ ...common, ...(split ?? { name: name.subarray(0, FIELD.name[1]) }), size, typeflag: TYPEFLAG_OF[entry.type], linkname: linkname.subarray(0, FIELD.linkname[1]) }));
+  blocks.push(
+    encodeBlock({
+      ...common,
+      ...(split ?? { name: name.subarray(0, FIELD.name[1]) }),
+      size,
+      typeflag: TYPEFLAG_OF[entry.type],
+      linkname: linkname.subarray(0, FIELD.linkname[1]),
+    }),
+  );
   return blocks;
 }
 
@@ -144,10 +180,12 @@ export function encodeEntryHeader(entry: TarWriteEntry, size: number): Uint8Arra
 export async function* writeTar(entries: AsyncIterable<TarWriteEntry> | Iterable<TarWriteEntry>): AsyncGenerator<Uint8Array> {
   for await (const entry of entries) {
     const body = entry.type === 'file' ? entry.body : undefined;
-    if (entry.type !== 'file' && entry.body !== undefined) throw new RangeError(`tar entry ${JSON.stringify(entry.name)}: only regular files have content`);
+    if (entry.type !== 'file' && entry.body !== undefined)
+      throw new RangeError(`tar entry ${JSON.stringify(entry.name)}: only regular files have content`);
     const size = body instanceof Uint8Array ? body.length : body === undefined ? 0 : entry.size;
     if (size === undefined) throw new RangeError(`tar entry ${JSON.stringify(entry.name)}: a streamed body needs size`);
-    if (entry.size !== undefined && entry.size !== size) throw new RangeError(`tar entry ${JSON.stringify(entry.name)}: size ${entry.size} but body has ${size} bytes`);
+    if (entry.size !== undefined && entry.size !== size)
+      throw new RangeError(`tar entry ${JSON.stringify(entry.name)}: size ${entry.size} but body has ${size} bytes`);
     yield* encodeEntryHeader(entry, size);
     let written = 0;
     if (body instanceof Uint8Array) {
@@ -160,7 +198,10 @@ export async function* writeTar(entries: AsyncIterable<TarWriteEntry> | Iterable
         yield chunk;
       }
     }
-    if (written !== size) throw new RangeError(`tar entry ${JSON.stringify(entry.name)}: body has ${written > size ? 'more' : 'fewer'} bytes than size ${size}`);
+    if (written !== size)
+      throw new RangeError(
+        `tar entry ${JSON.stringify(entry.name)}: body has ${written > size ? 'more' : 'fewer'} bytes than size ${size}`,
+      );
     if (size % BLOCK_SIZE) yield pad(size);
   }
   yield ZERO_BLOCKS;

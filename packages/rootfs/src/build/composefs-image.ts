@@ -46,7 +46,11 @@ export interface ComposefsImageId extends ComposefsDigestValue {
 export function erofsOptionsFor(version: ComposefsErofsVersion): ErofsWriteOptions {
   if (version === 1) return { minVersion: 1, maxVersion: 1 };
   if (version === 0) return { minVersion: 0, maxVersion: 1 };
-  throw new InvalidArgumentError({ argument: 'erofsVersion', value: version, message: `EROFS format must be 0 or 1, got ${String(version)}` });
+  throw new InvalidArgumentError({
+    argument: 'erofsVersion',
+    value: version,
+    message: `EROFS format must be 0 or 1, got ${String(version)}`,
+  });
 }
 
 /**

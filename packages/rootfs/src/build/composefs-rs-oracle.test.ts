@@ -22,7 +22,11 @@ import { computeImageIds } from './composefs-image';
 describe('composefs-rs test images', () => {
   const dir = useTempDir();
   const build = (layers: string[], gzip = false) =>
-    buildTestImage(`${dir}/layout`, layers.map((l, i) => ({ entries: dumpfileLayerEntries(l), compression: gzip && i % 2 ? 'gzip' : 'none' })), `t${Math.random()}`);
+    buildTestImage(
+      `${dir}/layout`,
+      layers.map((l, i) => ({ entries: dumpfileLayerEntries(l), compression: gzip && i % 2 ? 'gzip' : 'none' })),
+      `t${Math.random()}`,
+    );
 
   it('reproduces EXPECTED_BASE_IMAGE_DUMPFILE of the base image', async () => {
     const { store, image } = await build(BASE_LAYERS, true);
@@ -33,7 +37,11 @@ describe('composefs-rs test images', () => {
   it('gives the same id as writing its canonical dumpfile (the mkcomposefs --from-file path)', async () => {
     const { store, image } = await build(BASE_LAYERS);
     const { rootfs } = await composefsTree(store, image, { algorithm: 'sha256' });
-    const fromDump = computeErofsImageDigest(parseDumpfileSync(formatDumpfile(rootfs.tree)), { minVersion: 1, maxVersion: 1, digestAlgorithm: 'sha256' });
+    const fromDump = computeErofsImageDigest(parseDumpfileSync(formatDumpfile(rootfs.tree)), {
+      minVersion: 1,
+      maxVersion: 1,
+      digestAlgorithm: 'sha256',
+    });
     const [id] = await computeImageIds(store, image, [{ algorithm: 'sha256', erofsVersion: 1 }]);
     expect(id!.hex).toBe(toHex(fromDump.digest));
   });

@@ -4,7 +4,8 @@ import { assignObjectNames, canonicalizeRootfs, type CanonicalizeResult, type Co
 import { readImageRootfs, type ImageRootfs, type ReadRootfsOptions } from './read-image-rootfs';
 
 /** Options of {@link composefsTree}. */
-export interface ComposefsTreeOptions extends ComposefsTransformOptions, Omit<ReadRootfsOptions, 'algorithms' | 'semantics' | 'objectSink'> {
+export interface ComposefsTreeOptions
+  extends ComposefsTransformOptions, Omit<ReadRootfsOptions, 'algorithms' | 'semantics' | 'objectSink'> {
   /** fs-verity algorithm naming external files (default sha512). */
   algorithm?: FsVerityAlgorithm;
   /**

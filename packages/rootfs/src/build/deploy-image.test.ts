@@ -28,7 +28,12 @@ const LAYERS: Array<{ entries: TarWriteEntry[]; compression?: 'gzip' }> = [
     ],
     compression: 'gzip',
   },
-  { entries: [{ name: 'usr/share/', type: 'directory' }, { name: 'usr/share/doc', type: 'file', body: prngBytes('3', 70) }] },
+  {
+    entries: [
+      { name: 'usr/share/', type: 'directory' },
+      { name: 'usr/share/doc', type: 'file', body: prngBytes('3', 70) },
+    ],
+  },
 ];
 
 const META_SHA512_V1 = `{
@@ -95,13 +100,20 @@ describe('deploy into a composefs repository', () => {
       const repo = join(tmp, `repo-${algorithm}`);
       const result = await deployImage(store, image, { repository: repo, algorithm, erofsVersion: algorithm === 'sha256' ? 0 : 1 });
       for (const path of objectFiles(repo)) {
-        const out = run('fsverity', ['digest', '--compact', `--hash-alg=${algorithm}`, path]).stdout.toString().trim();
+        const out = run('fsverity', ['digest', '--compact', `--hash-alg=${algorithm}`, path])
+          .stdout.toString()
+          .trim();
         expect(path.endsWith(`${out.slice(0, 2)}/${out.slice(2)}`), path).toBe(true);
       }
       run('fsck.erofs', [join(repo, 'images', result.imageId.hex)]);
       if (algorithm === 'sha256') {
         const meta = JSON.parse(readFileSync(join(repo, 'meta.json'), 'utf8'));
-        expect(meta).toEqual({ version: 1, algorithm: 'fsverity-sha256-12', features: { compatible: [], 'read-only-compatible': [], incompatible: [] }, erofs_formats: { default: 0 } });
+        expect(meta).toEqual({
+          version: 1,
+          algorithm: 'fsverity-sha256-12',
+          features: { compatible: [], 'read-only-compatible': [], incompatible: [] },
+          erofs_formats: { default: 0 },
+        });
       }
     }
   });
@@ -115,7 +127,11 @@ describe('deploy into a composefs repository', () => {
     const second = await deployImage(store, image, { repository: repo, ref: 'os/current' });
     expect(snapshot(repo)).toEqual(before);
     expect(second).toMatchObject({ created: false, imageWritten: false, imageLinked: false, refLinked: false });
-    expect(second.stats).toEqual({ objectsWritten: 0, objectsPresent: first.stats.objectsWritten + first.stats.objectsPresent, bytesWritten: 0 });
+    expect(second.stats).toEqual({
+      objectsWritten: 0,
+      objectsPresent: first.stats.objectsWritten + first.stats.objectsPresent,
+      bytesWritten: 0,
+    });
     expect(second.imageId.hex).toBe(first.imageId.hex);
   });
 
@@ -176,31 +192,41 @@ describe('deploy into a composefs repository', () => {
     }
   });
 
-  it.skipIf(!canLoopMount('erofs', () => writeErofsImage(createDirectory())))('mounts as composefs-setup-root does: EROFS plus an overlay with objects/ as data-only lower', async () => {
-    const { store, image } = await build();
-    const repo = join(tmp, 'repo-mount');
-    const result = await deployImage(store, image, { repository: repo });
-    const erofs = join(tmp, 'mnt-erofs');
-    const root = join(tmp, 'mnt-root');
-    mkdirSync(erofs);
-    mkdirSync(root);
-    expect(spawnSync('mount', ['-t', 'erofs', '-o', 'ro,loop', result.imagePath, erofs]).status).toBe(0);
-    try {
-      const overlay = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `ro,metacopy=on,redirect_dir=on,lowerdir=${erofs}::${join(repo, 'objects')}`, root]);
-      // Data-only lower layers (`::`) need Linux 6.6; older kernels cannot mount a composefs repository at all.
-      const [major = 0, minor = 0] = release().split('.').map(Number);
-      if (major * 100 + minor < 606) return;
-      expect(overlay.status, overlay.stderr.toString()).toBe(0);
+  it.skipIf(!canLoopMount('erofs', () => writeErofsImage(createDirectory())))(
+    'mounts as composefs-setup-root does: EROFS plus an overlay with objects/ as data-only lower',
+    async () => {
+      const { store, image } = await build();
+      const repo = join(tmp, 'repo-mount');
+      const result = await deployImage(store, image, { repository: repo });
+      const erofs = join(tmp, 'mnt-erofs');
+      const root = join(tmp, 'mnt-root');
+      mkdirSync(erofs);
+      mkdirSync(root);
+      expect(spawnSync('mount', ['-t', 'erofs', '-o', 'ro,loop', result.imagePath, erofs]).status).toBe(0);
       try {
-        expect(readFileSync(join(root, 'usr/bin/big'))).toEqual(Buffer.from(prngBytes('1', 300_000)));
-        expect(readFileSync(join(root, 'usr/bin/small'), 'utf8')).toBe('small');
-        expect(lstatSync(join(root, 'usr/bin/hard')).ino).toBe(lstatSync(join(root, 'usr/bin/big')).ino);
-        expect(readdirSync(join(root, 'usr/share'))).toEqual(['doc']);
+        const overlay = spawnSync('mount', [
+          '-t',
+          'overlay',
+          'overlay',
+          '-o',
+          `ro,metacopy=on,redirect_dir=on,lowerdir=${erofs}::${join(repo, 'objects')}`,
+          root,
+        ]);
+        // Data-only lower layers (`::`) need Linux 6.6; older kernels cannot mount a composefs repository at all.
+        const [major = 0, minor = 0] = release().split('.').map(Number);
+        if (major * 100 + minor < 606) return;
+        expect(overlay.status, overlay.stderr.toString()).toBe(0);
+        try {
+          expect(readFileSync(join(root, 'usr/bin/big'))).toEqual(Buffer.from(prngBytes('1', 300_000)));
+          expect(readFileSync(join(root, 'usr/bin/small'), 'utf8')).toBe('small');
+          expect(lstatSync(join(root, 'usr/bin/hard')).ino).toBe(lstatSync(join(root, 'usr/bin/big')).ino);
+          expect(readdirSync(join(root, 'usr/share'))).toEqual(['doc']);
+        } finally {
+          spawnSync('umount', [root]);
+        }
       } finally {
-        spawnSync('umount', [root]);
+        spawnSync('umount', [erofs]);
       }
-    } finally {
-      spawnSync('umount', [erofs]);
-    }
-  });
+    },
+  );
 });

@@ -11,7 +11,13 @@ import {
   type VerityState,
 } from '@metalayer/composefs';
 import { VerificationError, type ComposefsErofsVersion, type ImageStore, type ResolvedImage } from '@metalayer/core';
-import { assignObjectNames, canonicalizeRootfs, erofsOptionsFor, type ComposefsImageId, type ComposefsTransformOptions } from './composefs-image';
+import {
+  assignObjectNames,
+  canonicalizeRootfs,
+  erofsOptionsFor,
+  type ComposefsImageId,
+  type ComposefsTransformOptions,
+} from './composefs-image';
 import { readImageRootfs, type LayerSummary, type ReadRootfsOptions } from './read-image-rootfs';
 
 /** Options of {@link deployImage}. */

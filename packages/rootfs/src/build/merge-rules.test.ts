@@ -9,7 +9,13 @@ import { assignObjectNames } from './composefs-image';
 import { readImageRootfs, type MergeSemantics } from './read-image-rootfs';
 
 const big = (seed: number, size = 5000) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
-const D = (name: string, extra: Partial<TarWriteEntry> = {}): TarWriteEntry => ({ name, type: 'directory', mode: 0o755, mtime: 100, ...extra });
+const D = (name: string, extra: Partial<TarWriteEntry> = {}): TarWriteEntry => ({
+  name,
+  type: 'directory',
+  mode: 0o755,
+  mtime: 100,
+  ...extra,
+});
 const F = (name: string, body: string | Uint8Array, extra: Partial<TarWriteEntry> = {}): TarWriteEntry => ({
   name,
   type: 'file',
@@ -23,7 +29,14 @@ const dstat = { mode: 0o755, mtimeSec: 100 };
 const fstat = { mode: 0o644, mtimeSec: 100 };
 
 /** The base every case starts from: /etc/keep, /usr/bin/tool (external), an empty /opt. */
-const BASE: TarWriteEntry[] = [D('etc/'), F('etc/keep', 'keep\n'), D('usr/'), D('usr/bin/'), F('usr/bin/tool', big(1), { mode: 0o755 }), D('opt/')];
+const BASE: TarWriteEntry[] = [
+  D('etc/'),
+  F('etc/keep', 'keep\n'),
+  D('usr/'),
+  D('usr/bin/'),
+  F('usr/bin/tool', big(1), { mode: 0o755 }),
+  D('opt/'),
+];
 const baseTree = () => ({
   etc: dir(dstat, { keep: file('keep\n', fstat) }),
   usr: dir(dstat, { bin: dir(dstat, { tool: file(big(1), { mode: 0o755, mtimeSec: 100 }) }) }),
@@ -89,7 +102,10 @@ describe('layer merge rules', () => {
 
   it('a directory declared again takes the new stat and keeps its children', async () => {
     const xattrs = [['user.note', new TextEncoder().encode('v')]] as const;
-    const actual = await merged([{ entries: BASE }, { entries: [D('usr/', { mode: 0o750, uid: 7, gid: 8, mtime: { seconds: 200, nanoseconds: 123456789 }, xattrs })] }]);
+    const actual = await merged([
+      { entries: BASE },
+      { entries: [D('usr/', { mode: 0o750, uid: 7, gid: 8, mtime: { seconds: 200, nanoseconds: 123456789 }, xattrs })] },
+    ]);
     const t = baseTree();
     t.usr.stat = dir({ mode: 0o750, uid: 7, gid: 8, mtimeSec: 200, mtimeNsec: 123456789, xattrs }).stat;
     expectTree(actual, dir({}, t));
@@ -125,7 +141,13 @@ describe('layer merge rules', () => {
         entries: [
           D('dev/', { mtime: { seconds: 5, nanoseconds: 500_000_000 } }),
           { name: 'dev/ln', type: 'symlink', linkname: '../etc/keep', mode: 0o777, mtime: { seconds: 8, nanoseconds: 1 } },
-          F('usr/bin/ping', 'ping', { mode: 0o4755, xattrs: [['security.capability', cap], ['user.a', Uint8Array.of(0, 255)]] }),
+          F('usr/bin/ping', 'ping', {
+            mode: 0o4755,
+            xattrs: [
+              ['security.capability', cap],
+              ['user.a', Uint8Array.of(0, 255)],
+            ],
+          }),
         ],
       },
       // Device numbers written by hand: @metalayer/oci's writer leaves the ustar version empty, so its reader takes the header for v7 and drops them.
@@ -140,23 +162,42 @@ describe('layer merge rules', () => {
     ]);
     const t = baseTree();
     const stat7 = (mode: number, gid = 0) => ({ stat: { mode, gid, mtimeSec: 7 } });
-    const expected = dir({}, {
-      ...t,
-      dev: dir({ mode: 0o755, mtimeSec: 5, mtimeNsec: 500_000_000 }, {
-        null: createCharDevice(259, stat7(0o666)),
-        sda: createBlockDevice(2048, stat7(0o660, 6)),
-        big: createCharDevice(0xffffffff, stat7(0o600)),
-        pipe: createFifo(stat7(0o600)),
-        ln: createSymlink('../etc/keep', { stat: { mode: 0o777, mtimeSec: 8, mtimeNsec: 1 } }),
+    const expected = dir(
+      {},
+      {
+        ...t,
+        dev: dir(
+          { mode: 0o755, mtimeSec: 5, mtimeNsec: 500_000_000 },
+          {
+            null: createCharDevice(259, stat7(0o666)),
+            sda: createBlockDevice(2048, stat7(0o660, 6)),
+            big: createCharDevice(0xffffffff, stat7(0o600)),
+            pipe: createFifo(stat7(0o600)),
+            ln: createSymlink('../etc/keep', { stat: { mode: 0o777, mtimeSec: 8, mtimeNsec: 1 } }),
+          },
+        ),
+      },
+    );
+    (t.usr.entries.get('bin') as Directory).entries.set(
+      'ping',
+      file('ping', {
+        mode: 0o4755,
+        mtimeSec: 100,
+        xattrs: [
+          ['security.capability', cap],
+          ['user.a', Uint8Array.of(0, 255)],
+        ],
       }),
-    });
-    (t.usr.entries.get('bin') as Directory).entries.set('ping', file('ping', { mode: 0o4755, mtimeSec: 100, xattrs: [['security.capability', cap], ['user.a', Uint8Array.of(0, 255)]] }));
+    );
     expectTree(actual, expected);
   });
 
   it('stores files of 64 bytes inline and larger ones by digest', async () => {
     const actual = await merged([{ entries: [D('usr/'), F('usr/a64', 'x'.repeat(64)), F('usr/a65', 'y'.repeat(65)), F('usr/empty', '')] }]);
-    expectTree(actual, dir({}, { usr: dir(dstat, { a64: file('x'.repeat(64), fstat), a65: file('y'.repeat(65), fstat), empty: file('', fstat) }) }));
+    expectTree(
+      actual,
+      dir({}, { usr: dir(dstat, { a64: file('x'.repeat(64), fstat), a65: file('y'.repeat(65), fstat), empty: file('', fstat) }) }),
+    );
     expect(fingerprint(actual).dump).toMatch(/\/usr\/a65 65 100644 1 0 0 0 100\.0 [0-9a-f]{2}\/[0-9a-f]{126} - [0-9a-f]{128}\n/);
   });
 
@@ -164,16 +205,23 @@ describe('layer merge rules', () => {
     const actual = await merged([
       { entries: [D('./', { mode: 0o700, mtime: 3 }), D('./usr/'), D('usr//bin'), F('./usr/./bin//tool', 'x'), F('/usr/bin/tool2', 'y')] },
     ]);
-    expectTree(actual, dir({ mode: 0o700, mtimeSec: 3 }, { usr: dir(dstat, { bin: dir(dstat, { tool: file('x', fstat), tool2: file('y', fstat) }) }) }));
+    expectTree(
+      actual,
+      dir({ mode: 0o700, mtimeSec: 3 }, { usr: dir(dstat, { bin: dir(dstat, { tool: file('x', fstat), tool2: file('y', fstat) }) }) }),
+    );
   });
 
   it('reads a layer whose diff_id repeats once, and applies it again', async () => {
-    const { store: layout, image } = await buildTestImage(`${tmp}/layout`, [
-      { entries: BASE },
-      { entries: [F('etc/x', big(3))], compression: 'gzip' },
-      { entries: [W('etc/.wh.x')] },
-      { entries: [F('etc/x', big(3))], compression: 'gzip' },
-    ], 'repeat');
+    const { store: layout, image } = await buildTestImage(
+      `${tmp}/layout`,
+      [
+        { entries: BASE },
+        { entries: [F('etc/x', big(3))], compression: 'gzip' },
+        { entries: [W('etc/.wh.x')] },
+        { entries: [F('etc/x', big(3))], compression: 'gzip' },
+      ],
+      'repeat',
+    );
     const { store, opened: reads } = countingStore(layout);
     const rootfs = await readImageRootfs(store, image, { hashThreads: 2 });
     expect(image.manifest.layers[1]!.digest).toBe(image.manifest.layers[3]!.digest);

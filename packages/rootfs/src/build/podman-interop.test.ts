@@ -32,10 +32,16 @@ describe.skipIf(!isRoot || !haveTools('podman'))('images built by podman', () =>
     run('podman', [...podman, 'build', '-q', '-t', 'localhost/rootfs-interop:1', ctx], { timeoutMs: 300_000 });
     const layout = join(tmp, 'layout');
     run('podman', [...podman, 'push', '-q', 'localhost/rootfs-interop:1', `oci:${layout}:gzip`], { timeoutMs: 300_000 });
-    run('podman', [...podman, 'push', '-q', '--compression-format', 'zstd', 'localhost/rootfs-interop:1', `oci:${layout}:zstd`], { timeoutMs: 300_000 });
+    run('podman', [...podman, 'push', '-q', '--compression-format', 'zstd', 'localhost/rootfs-interop:1', `oci:${layout}:zstd`], {
+      timeoutMs: 300_000,
+    });
 
-    const container = run('podman', [...podman, 'create', 'localhost/rootfs-interop:1', '/none']).stdout.toString().trim();
-    const mounted = run('podman', [...podman, 'mount', container]).stdout.toString().trim();
+    const container = run('podman', [...podman, 'create', 'localhost/rootfs-interop:1', '/none'])
+      .stdout.toString()
+      .trim();
+    const mounted = run('podman', [...podman, 'mount', container])
+      .stdout.toString()
+      .trim();
     let expected: string;
     try {
       const tree = walkDirectory(mounted, 'sha512');

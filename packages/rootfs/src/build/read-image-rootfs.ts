@@ -78,7 +78,11 @@ function layerPlan(image: ResolvedImage, requested: number | undefined): { diffI
   }
   const count = requested ?? diffIds.length;
   if (!Number.isInteger(count) || count < 0 || count > diffIds.length) {
-    throw new InvalidArgumentError({ argument: 'layers', value: requested, message: `layers must be 0..${diffIds.length}, got ${String(requested)}` });
+    throw new InvalidArgumentError({
+      argument: 'layers',
+      value: requested,
+      message: `layers must be 0..${diffIds.length}, got ${String(requested)}`,
+    });
   }
   return { diffIds: diffIds.slice(0, count), blobs: blobs.slice(0, count) };
 }
@@ -93,7 +97,11 @@ function layerPlan(image: ResolvedImage, requested: number | undefined): { diffI
 export async function readImageRootfs(store: ImageStore, image: ResolvedImage, options: ReadRootfsOptions = {}): Promise<ImageRootfs> {
   const semantics = options.semantics ?? 'composefs-rs';
   if (semantics !== 'composefs-rs' && semantics !== 'oci-spec') {
-    throw new InvalidArgumentError({ argument: 'semantics', value: semantics, message: `semantics must be composefs-rs or oci-spec, got ${String(semantics)}` });
+    throw new InvalidArgumentError({
+      argument: 'semantics',
+      value: semantics,
+      message: `semantics must be composefs-rs or oci-spec, got ${String(semantics)}`,
+    });
   }
   const algorithms = options.algorithms ?? ['sha512'];
   const { diffIds, blobs } = layerPlan(image, options.layers);

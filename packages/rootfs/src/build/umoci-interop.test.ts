@@ -62,7 +62,20 @@ describe.skipIf(!isRoot || !haveTools('umoci', 'getfattr', 'setfattr', 'mknod', 
     writeFileSync(join(t, 'var/x'), 'x\n');
     writeFileSync(join(t, 'var/.wh.x'), '');
     const tar = join(tmp, 'layer3.tar');
-    run('tar', ['-C', t, '-cf', tar, '--format=posix', '--no-recursion', 'etc', 'etc/newfile', 'etc/.wh..wh..opq', 'var', 'var/x', 'var/.wh.x']);
+    run('tar', [
+      '-C',
+      t,
+      '-cf',
+      tar,
+      '--format=posix',
+      '--no-recursion',
+      'etc',
+      'etc/newfile',
+      'etc/.wh..wh..opq',
+      'var',
+      'var/x',
+      'var/.wh.x',
+    ]);
     run('umoci', ['raw', 'add-layer', '--image', `${layout}:base`, tar]);
     built = layout;
     return layout;

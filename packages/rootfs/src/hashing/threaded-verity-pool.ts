@@ -70,7 +70,10 @@ export class ThreadedVerityPool implements VerityPool {
   private readonly digestSizes: number[];
   private nextStream = 0;
 
-  constructor(readonly algorithms: readonly FsVerityAlgorithm[], threads: number) {
+  constructor(
+    readonly algorithms: readonly FsVerityAlgorithm[],
+    threads: number,
+  ) {
     this.threads = threads;
     this.digestSizes = algorithms.map((a) => fsverityAlgorithmInfo(a).digestSize);
     for (let i = 0; i < threads; i++) {

@@ -38,7 +38,12 @@ describe('fs-verity hashing pool', () => {
 
   it('matches the single-threaded hasher for every size, chunking and thread count', async () => {
     const expected = files.map((f) => [toHex(fsverityDigest(f, 'sha256')), toHex(fsverityDigest(f, 'sha512'))]);
-    for (const [threads, chunk] of [[0, 65_536], [1, 4096], [2, 1000], [3, 300_001]] as const) {
+    for (const [threads, chunk] of [
+      [0, 65_536],
+      [1, 4096],
+      [2, 1000],
+      [3, 300_001],
+    ] as const) {
       expect(await digestAll(threads, files, chunk)).toEqual(expected);
     }
   });
@@ -49,7 +54,9 @@ describe('fs-verity hashing pool', () => {
       const path = join(dir, `f${i}`);
       writeFileSync(path, data);
       for (const [a, algorithm] of (['sha256', 'sha512'] as const).entries()) {
-        const out = run('fsverity', ['digest', '--compact', `--hash-alg=${algorithm}`, path]).stdout.toString().trim();
+        const out = run('fsverity', ['digest', '--compact', `--hash-alg=${algorithm}`, path])
+          .stdout.toString()
+          .trim();
         expect(digests[i]![a]).toBe(out);
       }
     });

@@ -47,7 +47,12 @@ describe('hostile layers get typed errors naming the layer and the path', () => 
     expect(LayerEntryError.isInstance(missing) && missing.reason).toBe('link-target-missing');
     expect(missing).toMatchObject({ layer: 1, path: 'usr/pw' });
     expect(String((missing as Error).message)).toContain('/etc/shadow');
-    const laterInLayer = await attempt(upper([{ name: 'usr/pw', type: 'hardlink', linkname: 'usr/later' }, { name: 'usr/later', type: 'file' }]));
+    const laterInLayer = await attempt(
+      upper([
+        { name: 'usr/pw', type: 'hardlink', linkname: 'usr/later' },
+        { name: 'usr/later', type: 'file' },
+      ]),
+    );
     expect(LayerEntryError.isInstance(laterInLayer) && laterInLayer.reason).toBe('link-target-missing');
     const directory = await attempt(upper([{ name: 'usr/etc', type: 'hardlink', linkname: 'etc' }]));
     expect(LayerEntryError.isInstance(directory) && directory.reason).toBe('link-target-directory');
@@ -73,7 +78,10 @@ describe('hostile layers get typed errors naming the layer and the path', () => 
   it('refuses a root entry that is not a directory, oversized device numbers, pre-1970 times and NUL in names', async () => {
     const root = await attempt(upper([{ name: './', type: 'file' }]));
     expect(LayerEntryError.isInstance(root) && root.reason).toBe('root-not-directory');
-    const device = await attempt([{ entries: BASE }, { raw: new Uint8Array(Buffer.concat([rawTarHeader({ name: 'usr/dev', typeflag: '3', devmajor: 4096, devminor: 0 }), TAR_END])) }]);
+    const device = await attempt([
+      { entries: BASE },
+      { raw: new Uint8Array(Buffer.concat([rawTarHeader({ name: 'usr/dev', typeflag: '3', devmajor: 4096, devminor: 0 }), TAR_END])) },
+    ]);
     expect(LayerEntryError.isInstance(device) && device.reason).toBe('invalid-device');
     const old = await attempt(upper([{ name: 'usr/old', type: 'file', mtime: -5 }]));
     expect(LayerEntryError.isInstance(old) && old.reason).toBe('invalid-mtime');
@@ -81,7 +89,14 @@ describe('hostile layers get typed errors naming the layer and the path', () => 
     const record = encodePaxRecord('path', enc.encode('usr/a\u0000b'));
     const pax = new Uint8Array(512);
     pax.set(record);
-    const raw = new Uint8Array(Buffer.concat([rawTarHeader({ name: 'PaxHeader', typeflag: 'x', size: record.length }), pax, rawTarHeader({ name: 'usr/x', typeflag: '0' }), TAR_END]));
+    const raw = new Uint8Array(
+      Buffer.concat([
+        rawTarHeader({ name: 'PaxHeader', typeflag: 'x', size: record.length }),
+        pax,
+        rawTarHeader({ name: 'usr/x', typeflag: '0' }),
+        TAR_END,
+      ]),
+    );
     const nul = await attempt([{ entries: BASE }, { raw }]);
     expect(LayerEntryError.isInstance(nul) && nul.reason).toBe('invalid-name');
   });
@@ -129,7 +144,10 @@ describe('hostile layers get typed errors naming the layer and the path', () => 
         // A byte of the end-of-archive padding (tar) or of the gzip header's OS field: still readable, other digest.
         bytes[compression === 'gzip' ? 9 : bytes.length - 1]! ^= 1;
         writeFileSync(path, bytes);
-        const error = await readImageRootfs(store, image, { hashThreads }).then(() => undefined, (e: unknown) => e);
+        const error = await readImageRootfs(store, image, { hashThreads }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(DigestMismatchError.isInstance(error), String(error)).toBe(true);
         expect(error).toMatchObject({ expected: blob.digest });
       }

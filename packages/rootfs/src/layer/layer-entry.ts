@@ -70,7 +70,12 @@ export function makedev(major: number, minor: number): number | undefined {
   return value <= MAX_RDEV ? value : undefined;
 }
 
-function entryError(layer: LayerRef, header: TarHeader, reason: 'invalid-name' | 'invalid-device' | 'invalid-mtime' | 'link-target-invalid', message: string): LayerEntryError {
+function entryError(
+  layer: LayerRef,
+  header: TarHeader,
+  reason: 'invalid-name' | 'invalid-device' | 'invalid-mtime' | 'link-target-invalid',
+  message: string,
+): LayerEntryError {
   return new LayerEntryError({
     reason,
     layer: layer.index,
@@ -133,7 +138,13 @@ export function layerEntryFromTar(header: TarHeader, layer: LayerRef): LayerEntr
     case 'directory':
       return Object.assign(common, { kind: 'directory' as const });
     case 'file':
-      return Object.assign(common, { kind: 'regular' as const, size: header.size, content: undefined, digests: undefined, captured: undefined });
+      return Object.assign(common, {
+        kind: 'regular' as const,
+        size: header.size,
+        content: undefined,
+        digests: undefined,
+        captured: undefined,
+      });
     case 'symlink':
       return Object.assign(common, { kind: 'symlink' as const, target: header.linkname });
     case 'fifo':
@@ -142,7 +153,12 @@ export function layerEntryFromTar(header: TarHeader, layer: LayerRef): LayerEntr
     case 'block-device': {
       const rdev = makedev(header.devmajor, header.devminor);
       if (rdev === undefined) {
-        throw entryError(layer, header, 'invalid-device', `device ${header.devmajor}:${header.devminor} does not fit the 32 bits composefs stores`);
+        throw entryError(
+          layer,
+          header,
+          'invalid-device',
+          `device ${header.devmajor}:${header.devminor} does not fit the 32 bits composefs stores`,
+        );
       }
       return Object.assign(common, { kind: header.type === 'char-device' ? ('chardev' as const) : ('blockdev' as const), rdev });
     }

@@ -85,7 +85,13 @@ export class ObjectFeed {
     this.#cancel(new Error('layer scan failed'));
     await this.#writes.catch(() => undefined);
     await this.#commits.settle();
-    for (const writer of this.#open) await writer.then((w) => w.abort(), () => undefined).catch(() => undefined);
+    for (const writer of this.#open)
+      await writer
+        .then(
+          (w) => w.abort(),
+          () => undefined,
+        )
+        .catch(() => undefined);
     this.#open.clear();
   }
 }

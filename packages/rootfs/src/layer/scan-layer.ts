@@ -56,7 +56,11 @@ export async function scanLayer(store: ImageStore, ref: LayerRef, blob: Descript
   const objects = options.sink ? new ObjectFeed(options.sink) : undefined;
   const content = new LayerContent(pool, objects, options.capture ?? CAPTURE_DEFAULT);
   // The blob digest and the diff_id are hashed by the pool (a worker thread when it has any).
-  const tar = openLayerTar(store, blob, { diffId: ref.diffId, hasher: (algorithm) => pool.beginStream(algorithm), ...(signal ? { signal } : {}) });
+  const tar = openLayerTar(store, blob, {
+    diffId: ref.diffId,
+    hasher: (algorithm) => pool.beginStream(algorithm),
+    ...(signal ? { signal } : {}),
+  });
   // The parser works synchronously through each chunk; the only waits are for input and for the hashing to catch up.
   const parser = new TarParser();
   try {

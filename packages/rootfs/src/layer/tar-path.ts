@@ -25,7 +25,12 @@ export function splitTarPath(raw: ByteString): TarPath {
     names.push(part);
   }
   if (names.length > MAX_TREE_DEPTH) {
-    throw new LimitExceededError({ limit: 'MAX_TREE_DEPTH', maximum: MAX_TREE_DEPTH, actual: names.length, subject: printableByteString(raw) });
+    throw new LimitExceededError({
+      limit: 'MAX_TREE_DEPTH',
+      maximum: MAX_TREE_DEPTH,
+      actual: names.length,
+      subject: printableByteString(raw),
+    });
   }
   return { names, traversal };
 }

@@ -24,7 +24,8 @@ export const OPAQUE_MARKER = '.wh..wh..opq';
  */
 export function applyEntryComposefsRs(root: Directory, entry: LayerEntry, layer: LayerRef, files: ExternalFiles): void {
   if (entry.names.length === 0) {
-    if (entry.kind !== 'directory') throw entryError(layer, entry, 'root-not-directory', `the root entry is a ${entry.kind}, not a directory`);
+    if (entry.kind !== 'directory')
+      throw entryError(layer, entry, 'root-not-directory', `the root entry is a ${entry.kind}, not a directory`);
     root.stat = statFromEntry(entry);
     return;
   }

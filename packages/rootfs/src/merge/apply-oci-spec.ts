@@ -58,13 +58,15 @@ export function applyLayerOciSpec(root: Directory, entries: readonly LayerEntry[
   for (const entry of whiteouts) {
     const name = entry.names.at(-1)!;
     if (name === OPAQUE_MARKER) continue;
-    if (name === WHITEOUT_PREFIX) throw entryError(layer, entry, 'invalid-name', `a bare '${WHITEOUT_PREFIX}' whiteout names nothing (the OCI spec calls it invalid)`);
+    if (name === WHITEOUT_PREFIX)
+      throw entryError(layer, entry, 'invalid-name', `a bare '${WHITEOUT_PREFIX}' whiteout names nothing (the OCI spec calls it invalid)`);
     lowerDirectory(root, entry.names.slice(0, -1))?.entries.delete(name.slice(WHITEOUT_PREFIX.length));
   }
   for (const entry of entries) {
     if (isWhiteout(entry)) continue;
     if (entry.names.length === 0) {
-      if (entry.kind !== 'directory') throw entryError(layer, entry, 'root-not-directory', `the root entry is a ${entry.kind}, not a directory`);
+      if (entry.kind !== 'directory')
+        throw entryError(layer, entry, 'root-not-directory', `the root entry is a ${entry.kind}, not a directory`);
       root.stat = statFromEntry(entry);
       continue;
     }

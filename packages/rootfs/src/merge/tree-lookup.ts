@@ -39,7 +39,12 @@ export function parentOf(root: Directory, entry: LayerEntry, layer: LayerRef): D
   const found = findParent(root, entry.names);
   if ('dir' in found) return found.dir;
   if ('missing' in found) {
-    throw entryError(layer, entry, 'missing-parent', `parent directory ${printableByteString(found.missing)} does not exist (composefs-rs creates no implicit parents)`);
+    throw entryError(
+      layer,
+      entry,
+      'missing-parent',
+      `parent directory ${printableByteString(found.missing)} does not exist (composefs-rs creates no implicit parents)`,
+    );
   }
   throw entryError(layer, entry, 'parent-not-directory', `${printableByteString(found.notDirectory)} is not a directory`);
 }
@@ -49,11 +54,15 @@ export function hardLinkTarget(root: Directory, entry: LayerEntry & { kind: 'har
   const target = printableByteString(joinNames(entry.target));
   const found = findParent(root, entry.target);
   if (!('dir' in found)) {
-    const where = 'missing' in found ? `${printableByteString(found.missing)} does not exist` : `${printableByteString(found.notDirectory)} is not a directory`;
+    const where =
+      'missing' in found
+        ? `${printableByteString(found.missing)} does not exist`
+        : `${printableByteString(found.notDirectory)} is not a directory`;
     throw entryError(layer, entry, 'link-target-missing', `hard-link target ${target}: ${where}`);
   }
   const leaf = found.dir.entries.get(entry.target.at(-1)!);
-  if (leaf === undefined) throw entryError(layer, entry, 'link-target-missing', `hard-link target ${target} does not exist in the layers so far`);
+  if (leaf === undefined)
+    throw entryError(layer, entry, 'link-target-missing', `hard-link target ${target} does not exist in the layers so far`);
   if (leaf.kind === 'directory') throw entryError(layer, entry, 'link-target-directory', `hard-link target ${target} is a directory`);
   return leaf;
 }

@@ -33,7 +33,7 @@ export function rustSmallRngBytes(seed: number | bigint, size: number): Uint8Arr
     return result;
   };
   const out = new Uint8Array(size);
-  for (let i = 0; i < size; ) {
+  for (let i = 0; i < size;) {
     let word = next();
     for (let k = 0; k < 8 && i < size; k++, i++) {
       out[i] = Number(word & 0xffn);

@@ -22,15 +22,24 @@ export function findSelinuxPolicy(root: Directory, files: ExternalFiles): string
   if (etc.kind !== 'directory') throw new RootfsTransformError({ transform: 'bootable', path: '/etc', problem: 'not-a-directory' });
   const selinux = etc.entries.get('selinux');
   if (selinux === undefined) return undefined;
-  if (selinux.kind !== 'directory') throw new RootfsTransformError({ transform: 'bootable', path: '/etc/selinux', problem: 'not-a-directory' });
+  if (selinux.kind !== 'directory')
+    throw new RootfsTransformError({ transform: 'bootable', path: '/etc/selinux', problem: 'not-a-directory' });
   const config = selinux.entries.get('config');
   if (config === undefined) return undefined;
   if (config.kind !== 'regular') {
-    throw new SelinuxPolicyError({ policyType: undefined, path: SELINUX_CONFIG_PATH, message: `${SELINUX_CONFIG_PATH} is a ${config.kind}, not a regular file (composefs-rs refuses to label such an image)` });
+    throw new SelinuxPolicyError({
+      policyType: undefined,
+      path: SELINUX_CONFIG_PATH,
+      message: `${SELINUX_CONFIG_PATH} is a ${config.kind}, not a regular file (composefs-rs refuses to label such an image)`,
+    });
   }
   const content = files.contentOf(config);
   if (content === undefined) {
-    throw new SelinuxPolicyError({ policyType: undefined, path: SELINUX_CONFIG_PATH, message: `${SELINUX_CONFIG_PATH} could not be read (a hard link to a file elsewhere, or larger than 1 MiB), so its policy type is unknown` });
+    throw new SelinuxPolicyError({
+      policyType: undefined,
+      path: SELINUX_CONFIG_PATH,
+      message: `${SELINUX_CONFIG_PATH} could not be read (a hard link to a file elsewhere, or larger than 1 MiB), so its policy type is unknown`,
+    });
   }
   const text = new TextDecoder().decode(content);
   for (const rawLine of text.split('\n')) {

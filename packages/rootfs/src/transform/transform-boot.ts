@@ -15,7 +15,12 @@ export const BOOT_EMPTIED_DIRECTORIES: readonly string[] = ['boot', 'sysroot'];
 export function transformForBoot(root: Directory): void {
   const usr = topLevelDirectory(root, 'usr', 'bootable');
   for (const name of BOOT_EMPTIED_DIRECTORIES) {
-    const dir = topLevelDirectory(root, name, 'bootable', `a bootable image needs /${name} (add an empty directory, as bootc base images do)`);
+    const dir = topLevelDirectory(
+      root,
+      name,
+      'bootable',
+      `a bootable image needs /${name} (add an empty directory, as bootc base images do)`,
+    );
     dir.stat.mtimeSec = usr.stat.mtimeSec;
     dir.entries.clear();
   }

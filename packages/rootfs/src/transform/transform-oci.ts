@@ -17,7 +17,8 @@ export interface OciTransformOptions {
 export function topLevelDirectory(root: Directory, name: string, transform: 'oci' | 'bootable', hint?: string): Directory {
   const dir = root.entries.get(name);
   if (dir === undefined) throw new RootfsTransformError({ transform, path: `/${name}`, problem: 'missing', ...(hint ? { hint } : {}) });
-  if (dir.kind !== 'directory') throw new RootfsTransformError({ transform, path: `/${name}`, problem: 'not-a-directory', ...(hint ? { hint } : {}) });
+  if (dir.kind !== 'directory')
+    throw new RootfsTransformError({ transform, path: `/${name}`, problem: 'not-a-directory', ...(hint ? { hint } : {}) });
   return dir;
 }
 
@@ -33,7 +34,12 @@ export function topLevelDirectory(root: Directory, name: string, transform: 'oci
  * Leaves orphaned by emptying `/run` simply drop out of the tree.
  */
 export function transformForOci(root: Directory, options: OciTransformOptions = {}): void {
-  const usr = topLevelDirectory(root, 'usr', 'oci', 'composefs-rs derives the root directory\'s metadata from /usr; images without /usr have no composefs-rs digest');
+  const usr = topLevelDirectory(
+    root,
+    'usr',
+    'oci',
+    "composefs-rs derives the root directory's metadata from /usr; images without /usr have no composefs-rs digest",
+  );
   root.stat = {
     mode: usr.stat.mode,
     uid: usr.stat.uid,

@@ -1,6 +1,13 @@
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_DIGEST_SPEC, type AttachResult, type BootPayload, type Descriptor, type ImageIndex, type ImageStore } from '@metalayer/core';
+import {
+  DEFAULT_DIGEST_SPEC,
+  type AttachResult,
+  type BootPayload,
+  type Descriptor,
+  type ImageIndex,
+  type ImageStore,
+} from '@metalayer/core';
 import { BASE_TAG, writeBaseImage, type BaseImage } from '@metalayer/conformance';
 import { openLayout, putArtifact, type ArtifactBlob } from '@metalayer/oci';
 import { KEY_PAYLOAD_ROLE, KEY_TITLE } from '@metalayer/strategy-kit';

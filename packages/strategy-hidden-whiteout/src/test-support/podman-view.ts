@@ -18,7 +18,9 @@ export class PodmanStorage {
   private podman(args: string[], cwd?: string): string {
     const global = ['--root', join(this.dir, 'root'), '--runroot', join(this.dir, 'run'), '--storage-driver', this.driver];
     const common = ['--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
-    return run('podman', [...global, ...common, ...args], { ...(cwd ? { cwd } : {}), timeoutMs: 300_000 }).stdout.toString().trim();
+    return run('podman', [...global, ...common, ...args], { ...(cwd ? { cwd } : {}), timeoutMs: 300_000 })
+      .stdout.toString()
+      .trim();
   }
 
   /**
@@ -68,7 +70,23 @@ export class PodmanStorage {
 export function podmanDriverProblem(dir: string, driver: 'vfs' | 'overlay'): string | undefined {
   const storage = new PodmanStorage(dir, driver);
   try {
-    run('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', driver, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', 'info'], { timeoutMs: 120_000 });
+    run(
+      'podman',
+      [
+        '--root',
+        join(dir, 'root'),
+        '--runroot',
+        join(dir, 'run'),
+        '--storage-driver',
+        driver,
+        '--cgroup-manager',
+        'cgroupfs',
+        '--events-backend',
+        'file',
+        'info',
+      ],
+      { timeoutMs: 120_000 },
+    );
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

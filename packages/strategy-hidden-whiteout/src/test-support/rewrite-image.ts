@@ -46,12 +46,18 @@ export async function describeLayer(store: ImageStore, layer: Descriptor): Promi
   for await (const { header } of readStoredLayer(store, layer)) {
     const mtime = `${header.mtime.seconds}.${String(header.mtime.nanoseconds).padStart(9, '0')}`;
     const owner = `${header.uid}:${header.gid}`;
-    lines.push(`${byteStringToUtf8(header.name)} ${header.type} ${header.mode.toString(8).padStart(4, '0')} ${owner} mtime=${mtime} size=${header.size} xattrs=${header.xattrs.size}`);
+    lines.push(
+      `${byteStringToUtf8(header.name)} ${header.type} ${header.mode.toString(8).padStart(4, '0')} ${owner} mtime=${mtime} size=${header.size} xattrs=${header.xattrs.size}`,
+    );
   }
   return lines;
 }
 
 /** Puts `entries` as a plain-tar layer with the given annotations. */
-export async function putTestLayer(store: ImageStore, entries: TarWriteEntry[], annotations?: Record<string, string>): Promise<{ descriptor: Descriptor; diffId: string }> {
+export async function putTestLayer(
+  store: ImageStore,
+  entries: TarWriteEntry[],
+  annotations?: Record<string, string>,
+): Promise<{ descriptor: Descriptor; diffId: string }> {
   return putLayer(store, entries, { compression: 'none', ...(annotations ? { annotations } : {}) });
 }

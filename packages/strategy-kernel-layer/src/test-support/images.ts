@@ -7,7 +7,13 @@ import { KERNEL_LAYER_ROLE, KEY_KERNEL_LAYER, STRATEGY_NAME } from '../labels';
 export const T0 = 1_700_000_000;
 const enc = new TextEncoder();
 
-export const dir = (name: string, extra: Partial<TarWriteEntry> = {}): TarWriteEntry => ({ name: `${name}/`, type: 'directory', mode: 0o755, mtime: T0, ...extra });
+export const dir = (name: string, extra: Partial<TarWriteEntry> = {}): TarWriteEntry => ({
+  name: `${name}/`,
+  type: 'directory',
+  mode: 0o755,
+  mtime: T0,
+  ...extra,
+});
 export const file = (name: string, body: string | Uint8Array, extra: Partial<TarWriteEntry> = {}): TarWriteEntry => ({
   name: utf8ToByteString(name),
   type: 'file',
@@ -29,7 +35,11 @@ export const osLayer = (options: { boot?: boolean; sysroot?: boolean } = {}): Ta
 ];
 
 /** Writes an image of `layers` (plain tar) tagged `tag` into the layout at `layoutDir`. */
-export async function writeImage(layoutDir: string, layers: TarWriteEntry[][], tag = 'base'): Promise<{ store: ImageStore; manifest: Descriptor }> {
+export async function writeImage(
+  layoutDir: string,
+  layers: TarWriteEntry[][],
+  tag = 'base',
+): Promise<{ store: ImageStore; manifest: Descriptor }> {
   const store = await openLayout(layoutDir, { create: true });
   const written = [];
   for (const entries of layers) written.push(await putLayer(store, entries, { compression: 'none' }));
@@ -62,10 +72,19 @@ export interface HandMadeMarks {
 }
 
 /** Adds a hand-made "kernel layer" of `entries` on top of `reference`, marked as `marks` says; returns the new manifest. */
-export async function addHandMadeLayer(store: ImageStore, reference: string, entries: TarWriteEntry[], marks: HandMadeMarks = {}, tag = 'handmade'): Promise<Descriptor> {
+export async function addHandMadeLayer(
+  store: ImageStore,
+  reference: string,
+  entries: TarWriteEntry[],
+  marks: HandMadeMarks = {},
+  tag = 'handmade',
+): Promise<Descriptor> {
   const base = await resolveImage(store, reference);
   const annotate = marks.annotate ?? true;
-  const kernel = await putLayer(store, entries, { compression: 'none', ...(annotate ? { annotations: { [KEY_LAYER_ROLE]: KERNEL_LAYER_ROLE } } : {}) });
+  const kernel = await putLayer(store, entries, {
+    compression: 'none',
+    ...(annotate ? { annotations: { [KEY_LAYER_ROLE]: KERNEL_LAYER_ROLE } } : {}),
+  });
   const above = [];
   for (const layer of marks.above ?? []) above.push(await putLayer(store, layer, { compression: 'none' }));
   const label = marks.label ?? 'own';

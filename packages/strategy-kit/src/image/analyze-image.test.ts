@@ -20,7 +20,11 @@ function image(dir: string, tag: string, extra: TarWriteEntry[]) {
     dir_('boot', 200, 0o700),
     dir_('sysroot', 300),
   ];
-  return buildTestImage(dir, [{ entries: base, compression: 'gzip' }, ...(extra.length ? [{ entries: extra, compression: 'gzip' as const }] : [])], tag);
+  return buildTestImage(
+    dir,
+    [{ entries: base, compression: 'gzip' }, ...(extra.length ? [{ entries: extra, compression: 'gzip' as const }] : [])],
+    tag,
+  );
 }
 
 /**
@@ -71,12 +75,20 @@ describe('analyzeImage', () => {
   const ctx = { tempDir: tmp };
 
   it('computes the bootable digests rootfs computes, and the merged metadata of directories', async () => {
-    const { store, image: resolved } = await image(`${tmp}/a`, 'a', [{ ...dir_('boot', 999, 0o750), uid: 7, mtime: { seconds: 999, nanoseconds: 5 } }]);
+    const { store, image: resolved } = await image(`${tmp}/a`, 'a', [
+      { ...dir_('boot', 999, 0o750), uid: 7, mtime: { seconds: 999, nanoseconds: 5 } },
+    ]);
     const specs = [DEFAULT_DIGEST_SPEC, { algorithm: 'sha256', erofsVersion: 0 }] as const;
     const analysis = await analyzeImage(ctx, store, resolved, { specs, directories: ['boot', 'usr', 'usr/file', 'missing'] });
     const expected = await computeBootableImageIds(store, resolved, specs);
     expect(analysis.digests).toEqual(expected.map(({ algorithm, erofsVersion, hex }) => ({ algorithm, erofsVersion, hex })));
-    expect(analysis.directories.get('boot')).toEqual({ mode: 0o750, uid: 7, gid: 0, mtime: { seconds: 999, nanoseconds: 5 }, xattrs: new Map() });
+    expect(analysis.directories.get('boot')).toEqual({
+      mode: 0o750,
+      uid: 7,
+      gid: 0,
+      mtime: { seconds: 999, nanoseconds: 5 },
+      xattrs: new Map(),
+    });
     expect(analysis.directories.get('usr')?.mtime.seconds).toBe(100);
     expect(analysis.directories.get('usr/file')).toBeUndefined();
     expect(analysis.directories.has('missing')).toBe(true);
@@ -85,7 +97,10 @@ describe('analyzeImage', () => {
 
   it('ignores what a later layer writes below /boot, and not what it writes elsewhere', async () => {
     const { store } = await image(`${tmp}/b`, 'plain', []);
-    await image(`${tmp}/b`, 'kernel', [dir_('boot', 200, 0o700), { name: 'boot/vmlinuz', type: 'file', mtime: 5, body: enc.encode('kernel') }]);
+    await image(`${tmp}/b`, 'kernel', [
+      dir_('boot', 200, 0o700),
+      { name: 'boot/vmlinuz', type: 'file', mtime: 5, body: enc.encode('kernel') },
+    ]);
     await image(`${tmp}/b`, 'other', [dir_('usr', 100), { name: 'usr/extra', type: 'file', mtime: 5, body: enc.encode('x') }]);
     const digest = async (tag: string) =>
       (await analyzeImage(ctx, store, await resolveImage(store, tag), { specs: [DEFAULT_DIGEST_SPEC] })).digests[0]!.hex;
@@ -94,9 +109,33 @@ describe('analyzeImage', () => {
   });
 
   it('answers path kinds from the merged tree: whiteouts, opaque directories and replacements applied, symlinks not followed', async () => {
-    const { store, image: resolved } = await buildTestImage(`${tmp}/paths`, MERGE_LAYERS.map((entries) => ({ entries })), 'merge');
-    const paths = ['', 'usr', 'usr/file', 'usr/hard', 'link', 'link/file', 'afile', 'afile/x', 'missing', 'missing/deeper', 'etc', 'etc/passwd',
-      'boot/EFI/Linux/a.efi', 'boot/EFI/Linux/sub/c.efi', 'opt', 'opt/old', 'opt/old/x', 'opt/new', 'var/lib', '/usr/file'];
+    const { store, image: resolved } = await buildTestImage(
+      `${tmp}/paths`,
+      MERGE_LAYERS.map((entries) => ({ entries })),
+      'merge',
+    );
+    const paths = [
+      '',
+      'usr',
+      'usr/file',
+      'usr/hard',
+      'link',
+      'link/file',
+      'afile',
+      'afile/x',
+      'missing',
+      'missing/deeper',
+      'etc',
+      'etc/passwd',
+      'boot/EFI/Linux/a.efi',
+      'boot/EFI/Linux/sub/c.efi',
+      'opt',
+      'opt/old',
+      'opt/old/x',
+      'opt/new',
+      'var/lib',
+      '/usr/file',
+    ];
     const { paths: kinds } = await analyzeImage(ctx, store, resolved, { paths });
     expect(Object.fromEntries(kinds)).toEqual({
       '': 'directory',
@@ -123,7 +162,11 @@ describe('analyzeImage', () => {
   });
 
   it('lists directories, directly or recursively; a symlink, a file or a missing path has no listing', async () => {
-    const { store, image: resolved } = await buildTestImage(`${tmp}/listings`, MERGE_LAYERS.map((entries) => ({ entries })), 'merge');
+    const { store, image: resolved } = await buildTestImage(
+      `${tmp}/listings`,
+      MERGE_LAYERS.map((entries) => ({ entries })),
+      'merge',
+    );
     const { listings } = await analyzeImage(ctx, store, resolved, {
       listings: ['boot/EFI/Linux', { path: 'boot', recursive: true }, 'opt', 'var', 'link', 'afile', 'missing', 'sysroot'],
     });
@@ -146,7 +189,11 @@ describe('analyzeImage', () => {
 
   it.skipIf(!haveTools('umoci'))('a recursive listing of the root matches what umoci unpack shows', async () => {
     const layout = `${tmp}/umoci`;
-    const { store, image: resolved } = await buildTestImage(layout, MERGE_LAYERS.map((entries) => ({ entries })), 'merge');
+    const { store, image: resolved } = await buildTestImage(
+      layout,
+      MERGE_LAYERS.map((entries) => ({ entries })),
+      'merge',
+    );
     const { listings } = await analyzeImage(ctx, store, resolved, { listings: [{ path: '', recursive: true }] });
     const bundle = join(tmp, 'umoci-bundle');
     run('umoci', ['unpack', '--rootless', '--image', `${layout}:merge`, bundle]);
@@ -184,7 +231,11 @@ describe('analyzeImage', () => {
   });
 
   it('reads every layer blob once for digests, paths, listings and directories together', async () => {
-    const built = await buildTestImage(`${tmp}/once`, [...MERGE_LAYERS.map((entries) => ({ entries, compression: 'gzip' as const }))], 'merge');
+    const built = await buildTestImage(
+      `${tmp}/once`,
+      [...MERGE_LAYERS.map((entries) => ({ entries, compression: 'gzip' as const }))],
+      'merge',
+    );
     const { store, opened: reads } = countingStore(built.store);
     await analyzeImage(ctx, store, built.image, {
       specs: [DEFAULT_DIGEST_SPEC],
@@ -196,13 +247,16 @@ describe('analyzeImage', () => {
     expect(built.image.manifest.layers.map((layer) => reads.get(layer.digest))).toEqual([1, 1, 1]);
   });
 
-  it.each([['..'], ['usr/../etc'], ['usr//file'], ['usr/']])('refuses the malformed path %j before reading any layer: InvalidArgumentError', async (path) => {
-    const built = await buildTestImage(`${tmp}/bad`, [{ entries: [dir_('usr', 1)] }], 'bad');
-    const { store, opened: reads } = countingStore(built.store);
-    for (const request of [{ paths: [path] }, { listings: [path] }, { directories: [path] }]) {
-      const error = await analyzeImage(ctx, store, built.image, request).catch((e: unknown) => e);
-      expect(InvalidArgumentError.isInstance(error), String(error)).toBe(true);
-    }
-    expect(built.image.manifest.layers.map((layer) => reads.get(layer.digest))).toEqual([undefined]);
-  });
+  it.each([['..'], ['usr/../etc'], ['usr//file'], ['usr/']])(
+    'refuses the malformed path %j before reading any layer: InvalidArgumentError',
+    async (path) => {
+      const built = await buildTestImage(`${tmp}/bad`, [{ entries: [dir_('usr', 1)] }], 'bad');
+      const { store, opened: reads } = countingStore(built.store);
+      for (const request of [{ paths: [path] }, { listings: [path] }, { directories: [path] }]) {
+        const error = await analyzeImage(ctx, store, built.image, request).catch((e: unknown) => e);
+        expect(InvalidArgumentError.isInstance(error), String(error)).toBe(true);
+      }
+      expect(built.image.manifest.layers.map((layer) => reads.get(layer.digest))).toEqual([undefined]);
+    },
+  );
 });

@@ -89,7 +89,12 @@ function treePathOf(path: string, argument: string): string {
   try {
     splitPath(bytes);
   } catch (cause) {
-    throw new InvalidArgumentError({ argument, value: path, message: `${argument}: ${JSON.stringify(path)} is not a relative path without empty, "." or ".." components`, cause });
+    throw new InvalidArgumentError({
+      argument,
+      value: path,
+      message: `${argument}: ${JSON.stringify(path)} is not a relative path without empty, "." or ".." components`,
+      cause,
+    });
   }
   return bytes;
 }
@@ -106,7 +111,8 @@ function listingOf(dir: Inode | undefined, recursive: boolean): TreeEntry[] | un
   if (dir?.kind !== 'directory') return undefined;
   if (!recursive) return sortedNames(dir).map((name) => ({ path: byteStringToUtf8(name), kind: dir.entries.get(name)!.kind }));
   const entries: TreeEntry[] = [];
-  for (const { path, inode, depth } of walkTree(dir)) if (depth > 0) entries.push({ path: byteStringToUtf8(path.slice(1)), kind: inode.kind });
+  for (const { path, inode, depth } of walkTree(dir))
+    if (depth > 0) entries.push({ path: byteStringToUtf8(path.slice(1)), kind: inode.kind });
   return entries;
 }
 
@@ -117,7 +123,12 @@ function listingOf(dir: Inode | undefined, recursive: boolean): TreeEntry[] | un
  * must repeat), then `request.check`, then the bootable composefs digest for
  * every spec (composefs-rs `compute-id --bootable`).
  */
-export async function analyzeImage(ctx: StrategyContext, store: ImageStore, image: ResolvedImage, request: AnalyzeImageRequest): Promise<ImageAnalysis> {
+export async function analyzeImage(
+  ctx: StrategyContext,
+  store: ImageStore,
+  image: ResolvedImage,
+  request: AnalyzeImageRequest,
+): Promise<ImageAnalysis> {
   const specs = request.specs ?? [];
   const wantedPaths = (request.paths ?? []).map((p) => [p, treePathOf(p, 'paths')] as const);
   const wantedDirectories = (request.directories ?? []).map((p) => [p, treePathOf(p, 'directories')] as const);

@@ -38,7 +38,12 @@ export async function extractLayerFiles(
     if (!wanted.has(path)) continue;
     if (header.type !== 'file') throw new PayloadFormatError({ subject, reason: `${path} is a ${header.type}, not a regular file` });
     if (header.size > MAX_PAYLOAD_FILE_SIZE) {
-      throw new LimitExceededError({ limit: 'MAX_PAYLOAD_FILE_SIZE', maximum: MAX_PAYLOAD_FILE_SIZE, actual: header.size, subject: `${subject}: ${path}` });
+      throw new LimitExceededError({
+        limit: 'MAX_PAYLOAD_FILE_SIZE',
+        maximum: MAX_PAYLOAD_FILE_SIZE,
+        actual: header.size,
+        subject: `${subject}: ${path}`,
+      });
     }
     const file = join(ctx.tempDir, `layer-${process.pid}-${counter++}-${path.split('/').pop()}`);
     await pipeline(body, createWriteStream(file, { mode: 0o600 }));

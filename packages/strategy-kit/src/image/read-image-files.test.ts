@@ -13,12 +13,35 @@ describe('readImageFiles', () => {
 
   it('returns the selected files as the layers leave them (container view)', async () => {
     const layers: TarWriteEntry[][] = [
-      [dir('usr'), dir('usr/lib'), dir('usr/lib/modules'), dir('usr/lib/modules/6.1'), file('usr/lib/modules/6.1/vmlinuz', 'k61'), file('usr/lib/os-release', 'ID=one\n'), dir('etc'), file('etc/os-release', 'ID=etc\n')],
-      [dir('usr/lib/modules/6.2'), file('usr/lib/modules/6.2/vmlinuz', 'k62'), { name: 'usr/lib/modules/.wh.6.1', type: 'file' }, file('usr/lib/os-release', 'ID=two\n')],
+      [
+        dir('usr'),
+        dir('usr/lib'),
+        dir('usr/lib/modules'),
+        dir('usr/lib/modules/6.1'),
+        file('usr/lib/modules/6.1/vmlinuz', 'k61'),
+        file('usr/lib/os-release', 'ID=one\n'),
+        dir('etc'),
+        file('etc/os-release', 'ID=etc\n'),
+      ],
+      [
+        dir('usr/lib/modules/6.2'),
+        file('usr/lib/modules/6.2/vmlinuz', 'k62'),
+        { name: 'usr/lib/modules/.wh.6.1', type: 'file' },
+        file('usr/lib/os-release', 'ID=two\n'),
+      ],
       // Opaque marker after a new sibling in the same layer: the sibling stays (it is not in a lower layer).
-      [dir('usr/lib/modules'), dir('usr/lib/modules/6.3'), file('usr/lib/modules/6.3/vmlinuz', 'k63'), { name: 'usr/lib/modules/.wh..wh..opq', type: 'file' }, { name: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' }],
+      [
+        dir('usr/lib/modules'),
+        dir('usr/lib/modules/6.3'),
+        file('usr/lib/modules/6.3/vmlinuz', 'k63'),
+        { name: 'usr/lib/modules/.wh..wh..opq', type: 'file' },
+        { name: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' },
+      ],
     ];
-    const { store, image } = await buildTestImage(`${tmp}/a`, layers.map((entries) => ({ entries })));
+    const { store, image } = await buildTestImage(
+      `${tmp}/a`,
+      layers.map((entries) => ({ entries })),
+    );
     const files = await readImageFiles({ tempDir: tmp }, store, image, (p) => /^usr\/lib\/modules\/[^/]+\/vmlinuz$|os-release$/.test(p));
     expect([...files.keys()]).toEqual(['usr/lib/modules/6.3/vmlinuz', 'usr/lib/os-release']);
     const text = async (path: string) => {

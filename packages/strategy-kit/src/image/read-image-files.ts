@@ -45,7 +45,10 @@ export async function readImageFiles(
   for (const [layerIndex, layer] of image.manifest.layers.entries()) {
     index = layerIndex;
     const diffId = image.config.rootfs.diff_ids[layerIndex];
-    for await (const { header, body } of readStoredLayer(store, layer, { ...(diffId ? { diffId } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) })) {
+    for await (const { header, body } of readStoredLayer(store, layer, {
+      ...(diffId ? { diffId } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    })) {
       const path = normalizeLayerPath(byteStringToUtf8(header.name));
       const slash = path.lastIndexOf('/');
       const dir = slash < 0 ? '' : path.slice(0, slash);
@@ -66,7 +69,12 @@ export async function readImageFiles(
         continue;
       }
       if (header.size > MAX_PAYLOAD_FILE_SIZE) {
-        throw new LimitExceededError({ limit: 'MAX_PAYLOAD_FILE_SIZE', maximum: MAX_PAYLOAD_FILE_SIZE, actual: header.size, subject: `${store.location}: ${path}` });
+        throw new LimitExceededError({
+          limit: 'MAX_PAYLOAD_FILE_SIZE',
+          maximum: MAX_PAYLOAD_FILE_SIZE,
+          actual: header.size,
+          subject: `${store.location}: ${path}`,
+        });
       }
       const file = join(ctx.tempDir, `image-${process.pid}-${counter++}-${name}`);
       await pipeline(body, createWriteStream(file, { mode: 0o600 }));

@@ -4,10 +4,7 @@ import { BootLayoutError, UnsafePathError } from '../../errors/index';
 import { checkBootFileName } from '../../bls/bls-path';
 
 /** What is at a path inside `$BOOT`. */
-export type BootPathState =
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'dir' }
-  | { readonly kind: 'file'; readonly size: number };
+export type BootPathState = { readonly kind: 'missing' } | { readonly kind: 'dir' } | { readonly kind: 'file'; readonly size: number };
 
 /**
  * Looks at `rel` (slash-separated, relative to `$BOOT`) without following
@@ -31,14 +28,22 @@ export async function inspectBootPath(bootRoot: string, rel: string): Promise<Bo
     }
     const last = i === parts.length - 1;
     if (st.isSymbolicLink()) {
-      throw new UnsafePathError({ path: parts.slice(0, i + 1).join('/'), role: '$BOOT path', message: `is a symbolic link inside ${bootRoot}; refusing to write through it`, hint: 'remove the symlink: $BOOT holds only regular files and directories' });
+      throw new UnsafePathError({
+        path: parts.slice(0, i + 1).join('/'),
+        role: '$BOOT path',
+        message: `is a symbolic link inside ${bootRoot}; refusing to write through it`,
+        hint: 'remove the symlink: $BOOT holds only regular files and directories',
+      });
     }
     if (st.isDirectory()) {
       if (last) return { kind: 'dir' };
       continue;
     }
     if (st.isFile() && last) return { kind: 'file', size: st.size };
-    throw new BootLayoutError({ bootRoot, message: `${parts.slice(0, i + 1).join('/')} is ${st.isFile() ? 'a file where a directory is needed' : 'not a regular file or directory'}` });
+    throw new BootLayoutError({
+      bootRoot,
+      message: `${parts.slice(0, i + 1).join('/')} is ${st.isFile() ? 'a file where a directory is needed' : 'not a regular file or directory'}`,
+    });
   }
   return { kind: 'dir' };
 }

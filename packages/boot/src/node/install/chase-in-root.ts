@@ -32,7 +32,8 @@ export async function chaseInRoot(root: string, path: string): Promise<string | 
       throw error;
     }
     if (st.isSymbolicLink()) {
-      if (++hops > MAX_SYMLINK_HOPS) throw new UnsafePathError({ path, role: `path under ${root}`, message: `more than ${MAX_SYMLINK_HOPS} symbolic links (a loop?)` });
+      if (++hops > MAX_SYMLINK_HOPS)
+        throw new UnsafePathError({ path, role: `path under ${root}`, message: `more than ${MAX_SYMLINK_HOPS} symbolic links (a loop?)` });
       const target = await readlink(candidate);
       if (target.startsWith('/')) resolved.length = 0;
       pending = [...target.split('/').filter((p) => p.length > 0), ...pending];

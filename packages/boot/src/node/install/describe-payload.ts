@@ -20,15 +20,25 @@ export interface PayloadFacts {
 export async function describeUkiPayload(source: ByteSource, kernelVersion: string | undefined): Promise<PayloadFacts> {
   const uki = await readUki(source, { subject: 'UKI payload' });
   const linux = ukiSection(uki, '.linux') ?? uki.profiles.flatMap((p) => p.sections).find((s) => s.name === '.linux');
-  if (!linux) throw new PeFormatError({ subject: 'UKI payload', field: '.linux', message: 'section missing: this PE is not a UKI (an addon or a plain EFI program?)' });
+  if (!linux)
+    throw new PeFormatError({
+      subject: 'UKI payload',
+      field: '.linux',
+      message: 'section missing: this PE is not a UKI (an addon or a plain EFI program?)',
+    });
   const cmdlines = await ukiCmdlines(uki);
   const osrelText = await readUkiText(uki, '.osrel');
   const osRelease = osrelText === undefined ? undefined : parseOsRelease(osrelText);
   const version =
-    kernelVersion ?? (await readUkiText(uki, '.uname'))?.trim() ?? (await readKernelUname(sliceSource(uki.source, linux.pointerToRawData, linux.dataSize)));
+    kernelVersion ??
+    (await readUkiText(uki, '.uname'))?.trim() ??
+    (await readKernelUname(sliceSource(uki.source, linux.pointerToRawData, linux.dataSize)));
   return {
     kernelVersion: requireVersion(version),
-    cmdlines: cmdlines.map((c) => ({ subject: `UKI .cmdline${c.profile === undefined ? '' : ` (profile @${c.profile})`}`, cmdline: c.cmdline?.trim() })),
+    cmdlines: cmdlines.map((c) => ({
+      subject: `UKI .cmdline${c.profile === undefined ? '' : ` (profile @${c.profile})`}`,
+      cmdline: c.cmdline?.trim(),
+    })),
     profiles: cmdlines.map((c) => c.profile),
     osRelease,
     title: osRelease && osReleaseName(osRelease),
@@ -36,7 +46,10 @@ export async function describeUkiPayload(source: ByteSource, kernelVersion: stri
 }
 
 /** Reads a kernel + options payload. */
-export async function describeBlsPayload(kernel: ByteSource, options: { kernelVersion?: string; cmdline: string; osRelease?: string; title?: string }): Promise<PayloadFacts> {
+export async function describeBlsPayload(
+  kernel: ByteSource,
+  options: { kernelVersion?: string; cmdline: string; osRelease?: string; title?: string },
+): Promise<PayloadFacts> {
   const osRelease = options.osRelease === undefined ? undefined : parseOsRelease(options.osRelease);
   return {
     kernelVersion: requireVersion(options.kernelVersion ?? (await readKernelUname(kernel))),
@@ -49,7 +62,11 @@ export async function describeBlsPayload(kernel: ByteSource, options: { kernelVe
 
 function requireVersion(version: string | undefined): string {
   if (version === undefined || version.length === 0) {
-    throw new InvalidArgumentError({ argument: 'kernelVersion', message: 'cannot tell the kernel version: the payload has no .uname and no x86 bzImage version string', hint: 'pass the kernel version explicitly' });
+    throw new InvalidArgumentError({
+      argument: 'kernelVersion',
+      message: 'cannot tell the kernel version: the payload has no .uname and no x86 bzImage version string',
+      hint: 'pass the kernel version explicitly',
+    });
   }
   return version;
 }

@@ -23,16 +23,26 @@ export interface EntryToken {
 export function resolveEntryToken(spec: string | undefined, config: InstallConfig, bootRoot = config.root): EntryToken {
   const valid = (v: string | undefined) => (v !== undefined && BOOT_FILE_NAME.test(v) && !v.startsWith('.') ? v : undefined);
   const fail = (message: string): never => {
-    throw new BootLayoutError({ bootRoot, message, hint: 'pass an entry token (e.g. --entry-token=literal:myos) or set /etc/kernel/entry-token' });
+    throw new BootLayoutError({
+      bootRoot,
+      message,
+      hint: 'pass an entry token (e.g. --entry-token=literal:myos) or set /etc/kernel/entry-token',
+    });
   };
   const machineId = () => (config.machineId ? { token: config.machineId, source: 'machine-id' as const } : undefined);
-  const imageId = () => (valid(config.osRelease.IMAGE_ID) ? { token: config.osRelease.IMAGE_ID!, source: 'os-image-id' as const } : undefined);
+  const imageId = () =>
+    valid(config.osRelease.IMAGE_ID) ? { token: config.osRelease.IMAGE_ID!, source: 'os-image-id' as const } : undefined;
   const osId = () => (valid(config.osRelease.ID) ? { token: config.osRelease.ID!, source: 'os-id' as const } : undefined);
   switch (spec ?? 'auto') {
     case 'auto': {
       const fromFile = valid(config.entryToken);
       if (fromFile) return { token: fromFile, source: 'entry-token-file' };
-      return machineId() ?? imageId() ?? osId() ?? fail('no entry token: no /etc/kernel/entry-token, no machine ID, and os-release has no IMAGE_ID= or ID=');
+      return (
+        machineId() ??
+        imageId() ??
+        osId() ??
+        fail('no entry token: no /etc/kernel/entry-token, no machine ID, and os-release has no IMAGE_ID= or ID=')
+      );
     }
     case 'machine-id':
       return machineId() ?? fail('--entry-token=machine-id but no machine ID is set');

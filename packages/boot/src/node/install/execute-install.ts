@@ -43,7 +43,12 @@ async function recheck(plan: InstallPlan, before: Map<string, BootPathState>): P
   for (const [path, was] of before) {
     const now = await inspectBootPath(plan.bootRoot, path);
     const same = now.kind === was.kind && (now.kind !== 'file' || (was.kind === 'file' && now.size === was.size));
-    if (!same) throw new BootLayoutError({ bootRoot: plan.bootRoot, message: `${path} changed since the install was planned`, hint: 'plan the install again' });
+    if (!same)
+      throw new BootLayoutError({
+        bootRoot: plan.bootRoot,
+        message: `${path} changed since the install was planned`,
+        hint: 'plan the install again',
+      });
   }
 }
 
@@ -74,7 +79,11 @@ async function apply(plan: InstallPlan, contents: Map<string, ByteSource>): Prom
       }
       const sha256 = hash.digest('hex');
       if (sha256 !== change.sha256 || size !== change.size) {
-        throw new DigestMismatchError({ subject: `${change.path} (payload changed after planning)`, expected: `sha256:${change.sha256}`, actual: `sha256:${sha256}` });
+        throw new DigestMismatchError({
+          subject: `${change.path} (payload changed after planning)`,
+          expected: `sha256:${change.sha256}`,
+          actual: `sha256:${sha256}`,
+        });
       }
     }
     // Data files first, the entry last: a crash in between leaves at most unreferenced files.

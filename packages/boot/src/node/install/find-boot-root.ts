@@ -38,7 +38,8 @@ export async function findBootRoot(options: { bootRoot?: string; config: Install
   for (const suffix of [entryToken, 'loader/entries']) {
     for (const candidate of BOOT_ROOT_CANDIDATES) {
       const hit = await inRoot(`${candidate}/${suffix}`);
-      if (hit !== undefined && (await isDir(hit))) return { path: await existingDir((await inRoot(candidate))!, candidate), source: 'existing-entries' };
+      if (hit !== undefined && (await isDir(hit)))
+        return { path: await existingDir((await inRoot(candidate))!, candidate), source: 'existing-entries' };
     }
   }
   for (const candidate of ['/boot', ...BOOT_ROOT_CANDIDATES]) {
@@ -74,5 +75,9 @@ async function existingDir(path: string, shown: string): Promise<string> {
   } catch {
     // reported below
   }
-  throw new BootLayoutError({ bootRoot: shown, message: 'is not an existing directory', hint: 'mount the ESP/XBOOTLDR partition or pass --boot-root DIR' });
+  throw new BootLayoutError({
+    bootRoot: shown,
+    message: 'is not an existing directory',
+    hint: 'mount the ESP/XBOOTLDR partition or pass --boot-root DIR',
+  });
 }

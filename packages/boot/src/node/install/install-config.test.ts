@@ -23,7 +23,8 @@ describe('install-kernel configuration under --root', () => {
     return r;
   };
   const fakeUki = () => ({ kind: 'bls', kernel: new Uint8Array(10), options: karg(DIGEST), kernelVersion: '6.1.0' }) as const;
-  const plan = (r: string, extra: Partial<PlanInstallOptions> = {}) => planInstall(fakeUki(), { root: r, expectedDigest: DIGEST, ...extra });
+  const plan = (r: string, extra: Partial<PlanInstallOptions> = {}) =>
+    planInstall(fakeUki(), { root: r, expectedDigest: DIGEST, ...extra });
 
   it('finds $BOOT like kernel-install: existing entries, then the fallback /boot', async () => {
     const a = root({ 'etc/machine-id': MACHINE_ID }, ['boot', 'efi/loader/entries']);
@@ -47,7 +48,9 @@ describe('install-kernel configuration under --root', () => {
     expect((await plan(root(withAll, ['boot']), { entryToken: 'os-id' })).entryToken).toBe('debian');
     expect((await plan(root(withAll, ['boot']), { entryToken: 'os-image-id' })).entryToken).toBe('myimage');
     await expect(plan(root({}, ['boot']))).rejects.toSatisfy(BootLayoutError.isInstance);
-    await expect(plan(root({ 'usr/lib/os-release': 'ID=debian\n' }, ['boot']), { entryToken: 'machine-id' })).rejects.toSatisfy(BootLayoutError.isInstance);
+    await expect(plan(root({ 'usr/lib/os-release': 'ID=debian\n' }, ['boot']), { entryToken: 'machine-id' })).rejects.toSatisfy(
+      BootLayoutError.isInstance,
+    );
   });
 
   it('reads os-release through an absolute symlink inside the root, never the host', async () => {

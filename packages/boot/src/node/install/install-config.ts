@@ -33,7 +33,8 @@ export async function readRootFile(root: string, path: string): Promise<string |
   if (host === undefined) return undefined;
   const st = await stat(host);
   if (!st.isFile()) return undefined;
-  if (st.size > MAX_ENV_FILE_SIZE) throw new LimitExceededError({ limit: 'MAX_ENV_FILE_SIZE', maximum: MAX_ENV_FILE_SIZE, actual: st.size, subject: host });
+  if (st.size > MAX_ENV_FILE_SIZE)
+    throw new LimitExceededError({ limit: 'MAX_ENV_FILE_SIZE', maximum: MAX_ENV_FILE_SIZE, actual: st.size, subject: host });
   return readFile(host, 'utf8');
 }
 
@@ -63,7 +64,9 @@ export async function readInstallConfig(root: string): Promise<InstallConfig> {
   }
   const machineInfo = parseEnvFile((await readRootFile(root, '/etc/machine-info')) ?? '');
   const machineId =
-    parseMachineId(conf.get('MACHINE_ID')) ?? parseMachineId(machineInfo.get('KERNEL_INSTALL_MACHINE_ID')) ?? parseMachineId(await readRootFile(root, '/etc/machine-id'));
+    parseMachineId(conf.get('MACHINE_ID')) ??
+    parseMachineId(machineInfo.get('KERNEL_INSTALL_MACHINE_ID')) ??
+    parseMachineId(await readRootFile(root, '/etc/machine-id'));
   let entryToken: string | undefined;
   for (const file of ENTRY_TOKEN_FILES) {
     const line = (await readRootFile(root, file))?.split('\n', 1)[0]?.trim();

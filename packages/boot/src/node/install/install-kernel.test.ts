@@ -39,8 +39,19 @@ describe.skipIf(!haveBootFixtures())('installKernel', async () => {
     writeFileSync(join(root, 'etc', 'os-release'), 'ID=hostos\nPRETTY_NAME="Host OS"\n');
     return { dir, root, boot };
   };
-  const opts = (c: { root: string; boot: string }, extra: Partial<PlanInstallOptions> = {}): PlanInstallOptions => ({ root: c.root, bootRoot: c.boot, expectedDigest: DIGEST, ...extra });
-  const blsPayload = (options = `console=ttyS0 ${karg(DIGEST)} rw`): InstallPayload => ({ kind: 'bls', kernel: { path: kernelPath }, initrds: [{ name: 'initrd.img', data: initrd }], options, osRelease: TEST_OS_RELEASE });
+  const opts = (c: { root: string; boot: string }, extra: Partial<PlanInstallOptions> = {}): PlanInstallOptions => ({
+    root: c.root,
+    bootRoot: c.boot,
+    expectedDigest: DIGEST,
+    ...extra,
+  });
+  const blsPayload = (options = `console=ttyS0 ${karg(DIGEST)} rw`): InstallPayload => ({
+    kind: 'bls',
+    kernel: { path: kernelPath },
+    initrds: [{ name: 'initrd.img', data: initrd }],
+    options,
+    osRelease: TEST_OS_RELEASE,
+  });
 
   beforeAll(async () => {
     const make = async (cmdline: string) => {
@@ -63,7 +74,15 @@ describe.skipIf(!haveBootFixtures())('installKernel', async () => {
     const result = await installKernel({ kind: 'uki', uki }, opts(c));
     const name = `EFI/Linux/${MACHINE_ID}-${kver}.efi`;
     expect(result.written).toEqual([name]);
-    expect(result.plan).toMatchObject({ layout: 'uki', entryToken: MACHINE_ID, entryTokenSource: 'machine-id', kernelVersion: kver, entryPath: name, title: 'Metalayer Test OS 42 (composefs)', upToDate: false });
+    expect(result.plan).toMatchObject({
+      layout: 'uki',
+      entryToken: MACHINE_ID,
+      entryTokenSource: 'machine-id',
+      kernelVersion: kver,
+      entryPath: name,
+      title: 'Metalayer Test OS 42 (composefs)',
+      upToDate: false,
+    });
     expect(result.plan.composefs).toEqual([{ version: 'v1', algorithm: 'sha256', hex: DIGEST.hex, insecure: false, form: 'digest' }]);
     expect(sameBytes(readFileSync(join(c.boot, name)), uki)).toBe(true);
     expect(statSync(join(c.boot, name)).mode & 0o777).toBe(0o644);
@@ -126,18 +145,23 @@ describe.skipIf(!haveBootFixtures())('installKernel', async () => {
     await installKernel({ kind: 'uki', uki }, opts(c, { entryToken: 'myos' }));
     await installKernel({ ...blsPayload(), kernelVersion: '6.1.0-old' } as InstallPayload, opts(c, { entryToken: 'myos' }));
     await installKernel(blsPayload(), opts(c, { entryToken: 'myos' }));
-    const paths = (await snapshotTree(c.boot)).filter((e) => e.type === 'file').map((e) => e.path).sort();
-    expect(paths).toEqual([
-      'EFI/Linux/myos-6.1.0-old.efi',
-      `EFI/Linux/myos-${kver}.efi`,
-      'loader/entries.srel',
-      'loader/entries/myos-6.1.0-old.conf',
-      `loader/entries/myos-${kver}.conf`,
-      'myos/6.1.0-old/initrd.img',
-      'myos/6.1.0-old/linux',
-      `myos/${kver}/initrd.img`,
-      `myos/${kver}/linux`,
-    ].sort());
+    const paths = (await snapshotTree(c.boot))
+      .filter((e) => e.type === 'file')
+      .map((e) => e.path)
+      .sort();
+    expect(paths).toEqual(
+      [
+        'EFI/Linux/myos-6.1.0-old.efi',
+        `EFI/Linux/myos-${kver}.efi`,
+        'loader/entries.srel',
+        'loader/entries/myos-6.1.0-old.conf',
+        `loader/entries/myos-${kver}.conf`,
+        'myos/6.1.0-old/initrd.img',
+        'myos/6.1.0-old/linux',
+        `myos/${kver}/initrd.img`,
+        `myos/${kver}/linux`,
+      ].sort(),
+    );
     // Token is not the machine ID: no machine-id line, no systemd.machine_id=.
     expect(readFileSync(join(c.boot, `loader/entries/myos-${kver}.conf`), 'utf8')).not.toMatch(/machine.id/);
   });
@@ -175,7 +199,9 @@ describe.skipIf(!haveBootFixtures())('installKernel', async () => {
     await installKernel(blsPayload(), { ...opts(c), beforeEntry: async () => void (seen = await snapshotTree(c.boot)) });
     expect(seen).toEqual(empty);
     const before = await snapshotTree(c.boot);
-    await expect(installKernel({ kind: 'uki', uki }, { ...opts(c), beforeEntry: () => Promise.reject(new Error('deploy failed')) })).rejects.toThrow('deploy failed');
+    await expect(
+      installKernel({ kind: 'uki', uki }, { ...opts(c), beforeEntry: () => Promise.reject(new Error('deploy failed')) }),
+    ).rejects.toThrow('deploy failed');
     expect(await snapshotTree(c.boot)).toEqual(before);
   });
 
@@ -195,7 +221,13 @@ describe.skipIf(!haveBootFixtures())('installKernel', async () => {
   });
 
   describe('refuses hostile input and leaves $BOOT byte-identical', () => {
-    const refuses = async (name: string, payload: () => InstallPayload, extra: (c: ReturnType<typeof fresh>) => Partial<PlanInstallOptions>, check: (e: unknown) => boolean, prepare?: (c: ReturnType<typeof fresh>) => void) => {
+    const refuses = async (
+      name: string,
+      payload: () => InstallPayload,
+      extra: (c: ReturnType<typeof fresh>) => Partial<PlanInstallOptions>,
+      check: (e: unknown) => boolean,
+      prepare?: (c: ReturnType<typeof fresh>) => void,
+    ) => {
       const c = fresh();
       await installKernel({ kind: 'uki', uki, kernelVersion: '6.0-previous' }, opts(c));
       prepare?.(c);
@@ -208,56 +240,189 @@ describe.skipIf(!haveBootFixtures())('installKernel', async () => {
     };
 
     it('a UKI whose digest is wrong, missing, or insecure', async () => {
-      const wrong = await refuses('wrong digest', () => ({ kind: 'uki', uki: ukiOther }), () => ({}), DigestMismatchError.isInstance);
+      const wrong = await refuses(
+        'wrong digest',
+        () => ({ kind: 'uki', uki: ukiOther }),
+        () => ({}),
+        DigestMismatchError.isInstance,
+      );
       expect(wrong.message).toContain(OTHER.hex);
       expect(wrong.message).toContain(DIGEST.hex);
-      await refuses('no digest', () => ({ kind: 'uki', uki: ukiNoDigest }), () => ({}), DigestMismatchError.isInstance);
-      await refuses('bls wrong digest', () => blsPayload(`quiet ${karg(OTHER)}`), () => ({}), DigestMismatchError.isInstance);
-      await refuses('second, different digest', () => blsPayload(`${karg(DIGEST)} composefs=${OTHER.hex}`), () => ({}), DigestMismatchError.isInstance);
-      await refuses('insecure', () => blsPayload(`composefs=?${DIGEST.hex}`), () => ({}), DigestMismatchError.isInstance);
+      await refuses(
+        'no digest',
+        () => ({ kind: 'uki', uki: ukiNoDigest }),
+        () => ({}),
+        DigestMismatchError.isInstance,
+      );
+      await refuses(
+        'bls wrong digest',
+        () => blsPayload(`quiet ${karg(OTHER)}`),
+        () => ({}),
+        DigestMismatchError.isInstance,
+      );
+      await refuses(
+        'second, different digest',
+        () => blsPayload(`${karg(DIGEST)} composefs=${OTHER.hex}`),
+        () => ({}),
+        DigestMismatchError.isInstance,
+      );
+      await refuses(
+        'insecure',
+        () => blsPayload(`composefs=?${DIGEST.hex}`),
+        () => ({}),
+        DigestMismatchError.isInstance,
+      );
       const c = fresh();
       await expect(installKernel(blsPayload(`composefs=?${DIGEST.hex}`), opts(c, { allowInsecure: true }))).resolves.toBeDefined();
     });
 
     it('a truncated or corrupt PE', async () => {
-      await refuses('truncated', () => ({ kind: 'uki', uki: uki.subarray(0, uki.length - 4096) }), () => ({}), PeFormatError.isInstance);
-      await refuses('headers only', () => ({ kind: 'uki', uki: uki.subarray(0, 300) }), () => ({}), PeFormatError.isInstance);
-      await refuses('not a PE', () => ({ kind: 'uki', uki: prngBytes('junk', 5000) }), () => ({}), PeFormatError.isInstance);
+      await refuses(
+        'truncated',
+        () => ({ kind: 'uki', uki: uki.subarray(0, uki.length - 4096) }),
+        () => ({}),
+        PeFormatError.isInstance,
+      );
+      await refuses(
+        'headers only',
+        () => ({ kind: 'uki', uki: uki.subarray(0, 300) }),
+        () => ({}),
+        PeFormatError.isInstance,
+      );
+      await refuses(
+        'not a PE',
+        () => ({ kind: 'uki', uki: prngBytes('junk', 5000) }),
+        () => ({}),
+        PeFormatError.isInstance,
+      );
       const stubOnly = readFileSync(stubPath);
-      await refuses('no .linux', () => ({ kind: 'uki', uki: stubOnly }), () => ({}), PeFormatError.isInstance);
+      await refuses(
+        'no .linux',
+        () => ({ kind: 'uki', uki: stubOnly }),
+        () => ({}),
+        PeFormatError.isInstance,
+      );
     });
 
     it('symlinks inside $BOOT, even pointing inside', async () => {
       const outsideDir = join(tmp, `outside-${n}`);
       mkdirSync(outsideDir);
-      await refuses('EFI/Linux symlink', () => ({ kind: 'uki', uki, kernelVersion: '6.9' }), () => ({}), UnsafePathError.isInstance, (c) => {
-        renameSync(join(c.boot, 'EFI/Linux'), join(c.boot, 'EFI/Linux.real'));
-        symlinkSync(outsideDir, join(c.boot, 'EFI/Linux'));
-      });
-      await refuses('loader symlink', () => blsPayload(), () => ({}), UnsafePathError.isInstance, (c) => symlinkSync(outsideDir, join(c.boot, 'loader')));
-      await refuses('entry dir symlink', () => blsPayload(), () => ({}), UnsafePathError.isInstance, (c) => symlinkSync('/etc', join(c.boot, MACHINE_ID)));
-      await refuses('entry file symlink', () => ({ kind: 'uki', uki }), () => ({}), UnsafePathError.isInstance, (c) => symlinkSync('/etc/passwd', join(c.boot, `EFI/Linux/${MACHINE_ID}-${kver}.efi`)));
+      await refuses(
+        'EFI/Linux symlink',
+        () => ({ kind: 'uki', uki, kernelVersion: '6.9' }),
+        () => ({}),
+        UnsafePathError.isInstance,
+        (c) => {
+          renameSync(join(c.boot, 'EFI/Linux'), join(c.boot, 'EFI/Linux.real'));
+          symlinkSync(outsideDir, join(c.boot, 'EFI/Linux'));
+        },
+      );
+      await refuses(
+        'loader symlink',
+        () => blsPayload(),
+        () => ({}),
+        UnsafePathError.isInstance,
+        (c) => symlinkSync(outsideDir, join(c.boot, 'loader')),
+      );
+      await refuses(
+        'entry dir symlink',
+        () => blsPayload(),
+        () => ({}),
+        UnsafePathError.isInstance,
+        (c) => symlinkSync('/etc', join(c.boot, MACHINE_ID)),
+      );
+      await refuses(
+        'entry file symlink',
+        () => ({ kind: 'uki', uki }),
+        () => ({}),
+        UnsafePathError.isInstance,
+        (c) => symlinkSync('/etc/passwd', join(c.boot, `EFI/Linux/${MACHINE_ID}-${kver}.efi`)),
+      );
     });
 
     it('names with "..", "/" or characters outside the BLS set', async () => {
-      await refuses('token ..', () => ({ kind: 'uki', uki }), () => ({ entryToken: '..' }), UnsafePathError.isInstance);
-      await refuses('token /', () => ({ kind: 'uki', uki }), () => ({ entryToken: 'literal:../../etc' }), UnsafePathError.isInstance);
-      await refuses('kver ..', () => ({ kind: 'uki', uki, kernelVersion: '../../x' }), () => ({}), UnsafePathError.isInstance);
-      await refuses('kver absolute', () => ({ kind: 'uki', uki, kernelVersion: '/etc/x' }), () => ({}), UnsafePathError.isInstance);
-      await refuses('kver space', () => ({ kind: 'uki', uki, kernelVersion: '6.1 evil' }), () => ({}), UnsafePathError.isInstance);
-      await refuses('initrd ..', () => ({ ...blsPayload(), initrds: [{ name: '../../initrd', data: initrd }] }) as InstallPayload, () => ({}), UnsafePathError.isInstance);
-      await refuses('initrd twice', () => ({ ...blsPayload(), initrds: [{ name: 'a', data: initrd }, { name: 'a', data: initrd }] }) as InstallPayload, () => ({}), InvalidArgumentError.isInstance);
-      await refuses('options newline', () => blsPayload(`${karg(DIGEST)}\nlinux /evil`), () => ({}), InvalidArgumentError.isInstance);
+      await refuses(
+        'token ..',
+        () => ({ kind: 'uki', uki }),
+        () => ({ entryToken: '..' }),
+        UnsafePathError.isInstance,
+      );
+      await refuses(
+        'token /',
+        () => ({ kind: 'uki', uki }),
+        () => ({ entryToken: 'literal:../../etc' }),
+        UnsafePathError.isInstance,
+      );
+      await refuses(
+        'kver ..',
+        () => ({ kind: 'uki', uki, kernelVersion: '../../x' }),
+        () => ({}),
+        UnsafePathError.isInstance,
+      );
+      await refuses(
+        'kver absolute',
+        () => ({ kind: 'uki', uki, kernelVersion: '/etc/x' }),
+        () => ({}),
+        UnsafePathError.isInstance,
+      );
+      await refuses(
+        'kver space',
+        () => ({ kind: 'uki', uki, kernelVersion: '6.1 evil' }),
+        () => ({}),
+        UnsafePathError.isInstance,
+      );
+      await refuses(
+        'initrd ..',
+        () => ({ ...blsPayload(), initrds: [{ name: '../../initrd', data: initrd }] }) as InstallPayload,
+        () => ({}),
+        UnsafePathError.isInstance,
+      );
+      await refuses(
+        'initrd twice',
+        () =>
+          ({
+            ...blsPayload(),
+            initrds: [
+              { name: 'a', data: initrd },
+              { name: 'a', data: initrd },
+            ],
+          }) as InstallPayload,
+        () => ({}),
+        InvalidArgumentError.isInstance,
+      );
+      await refuses(
+        'options newline',
+        () => blsPayload(`${karg(DIGEST)}\nlinux /evil`),
+        () => ({}),
+        InvalidArgumentError.isInstance,
+      );
     });
 
     it('a foreign loader/entries.srel, a file where a directory goes, a layout that does not fit', async () => {
-      const foreign = await refuses('srel', () => blsPayload(), () => ({}), BootLayoutError.isInstance, (c) => {
-        mkdirSync(join(c.boot, 'loader'));
-        writeFileSync(join(c.boot, 'loader/entries.srel'), 'other-spec\n');
-      });
+      const foreign = await refuses(
+        'srel',
+        () => blsPayload(),
+        () => ({}),
+        BootLayoutError.isInstance,
+        (c) => {
+          mkdirSync(join(c.boot, 'loader'));
+          writeFileSync(join(c.boot, 'loader/entries.srel'), 'other-spec\n');
+        },
+      );
       expect(foreign.message).toContain('other-spec');
-      await refuses('file for dir', () => blsPayload(), () => ({}), BootLayoutError.isInstance, (c) => writeFileSync(join(c.boot, MACHINE_ID), 'x'));
-      await refuses('layout', () => ({ kind: 'uki', uki }), () => ({ layout: 'bls' }), InvalidArgumentError.isInstance);
+      await refuses(
+        'file for dir',
+        () => blsPayload(),
+        () => ({}),
+        BootLayoutError.isInstance,
+        (c) => writeFileSync(join(c.boot, MACHINE_ID), 'x'),
+      );
+      await refuses(
+        'layout',
+        () => ({ kind: 'uki', uki }),
+        () => ({ layout: 'bls' }),
+        InvalidArgumentError.isInstance,
+      );
     });
 
     it('a payload file that changes between plan and execute', async () => {

@@ -38,7 +38,12 @@ export function createSourceScope(): SourceScope {
 }
 
 function isByteSource(input: unknown): input is ByteSource {
-  return typeof input === 'object' && input !== null && typeof (input as ByteSource).read === 'function' && typeof (input as ByteSource).size === 'number';
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    typeof (input as ByteSource).read === 'function' &&
+    typeof (input as ByteSource).size === 'number'
+  );
 }
 
 /**

@@ -60,7 +60,14 @@ export type InstallRole = 'uki' | 'kernel' | 'initrd' | 'entry' | 'srel';
 /** One step of a plan; paths are relative to `$BOOT`. */
 export type InstallChange =
   | { readonly action: 'mkdir'; readonly path: string }
-  | { readonly action: 'write'; readonly path: string; readonly role: InstallRole; readonly size: number; readonly sha256: string; readonly replaces: boolean }
+  | {
+      readonly action: 'write';
+      readonly path: string;
+      readonly role: InstallRole;
+      readonly size: number;
+      readonly sha256: string;
+      readonly replaces: boolean;
+    }
   | { readonly action: 'keep'; readonly path: string; readonly role: InstallRole; readonly size: number; readonly sha256: string }
   | { readonly action: 'remove'; readonly path: string; readonly reason: string };
 

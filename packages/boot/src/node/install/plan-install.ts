@@ -70,7 +70,13 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
   const config = await readInstallConfig(root);
   const layout = options.layout === undefined || options.layout === 'auto' ? payload.kind : options.layout;
   if (layout !== payload.kind) {
-    throw new InvalidArgumentError({ argument: 'layout', value: layout, message: `layout ${layout} does not fit a ${payload.kind === 'uki' ? 'UKI' : 'kernel + initrd'} payload`, hint: payload.kind === 'uki' ? 'a UKI installs as a Type #2 entry (layout uki)' : 'build a UKI from the kernel first to use layout uki' });
+    throw new InvalidArgumentError({
+      argument: 'layout',
+      value: layout,
+      message: `layout ${layout} does not fit a ${payload.kind === 'uki' ? 'UKI' : 'kernel + initrd'} payload`,
+      hint:
+        payload.kind === 'uki' ? 'a UKI installs as a Type #2 entry (layout uki)' : 'build a UKI from the kernel first to use layout uki',
+    });
   }
 
   const contents = new Map<string, ByteSource>();
@@ -81,16 +87,29 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
     main = await scope.open(payload.uki);
     facts = await describeUkiPayload(main, payload.kernelVersion);
   } else {
-    if (/[\r\n]/.test(payload.options)) throw new InvalidArgumentError({ argument: 'options', message: 'the command line contains a line break' });
+    if (/[\r\n]/.test(payload.options))
+      throw new InvalidArgumentError({ argument: 'options', message: 'the command line contains a line break' });
     main = await scope.open(payload.kernel);
-    facts = await describeBlsPayload(main, { kernelVersion: payload.kernelVersion, cmdline: payload.options, osRelease: payload.osRelease, title: payload.title });
+    facts = await describeBlsPayload(main, {
+      kernelVersion: payload.kernelVersion,
+      cmdline: payload.options,
+      osRelease: payload.osRelease,
+      title: payload.title,
+    });
     for (const [i, initrd] of (payload.initrds ?? []).entries()) {
       const name = checkBootFileName(initrd.name ?? (i === 0 ? 'initrd' : `initrd-${i}`), 'initrd name');
-      if (name === 'linux' || initrds.some((x) => x.name === name)) throw new InvalidArgumentError({ argument: 'initrds', value: name, message: `initrd name ${name} is used twice (or clashes with the kernel's "linux")` });
+      if (name === 'linux' || initrds.some((x) => x.name === name))
+        throw new InvalidArgumentError({
+          argument: 'initrds',
+          value: name,
+          message: `initrd name ${name} is used twice (or clashes with the kernel's "linux")`,
+        });
       initrds.push({ name, source: await scope.open(initrd.data) });
     }
   }
-  const expected = (Array.isArray(options.expectedDigest) ? options.expectedDigest : [options.expectedDigest]) as readonly ComposefsDigest[];
+  const expected = (
+    Array.isArray(options.expectedDigest) ? options.expectedDigest : [options.expectedDigest]
+  ) as readonly ComposefsDigest[];
   const composefs = checkComposefsDigest(facts.cmdlines, expected, { allowInsecure: options.allowInsecure });
 
   const kernelVersion = checkBootFileName(facts.kernelVersion, 'kernel version');
@@ -108,7 +127,8 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
       const dir = parts.slice(0, i).join('/');
       if (before.has(dir)) continue;
       const state = await inspectBootPath(boot.path, dir);
-      if (state.kind === 'file') throw new BootLayoutError({ bootRoot: boot.path, message: `${dir} is a file where a directory is needed` });
+      if (state.kind === 'file')
+        throw new BootLayoutError({ bootRoot: boot.path, message: `${dir} is a file where a directory is needed` });
       before.set(dir, state);
       if (state.kind === 'missing') changes.push({ action: 'mkdir', path: dir });
     }
@@ -129,14 +149,20 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
     const srel = await inspectBootPath(boot.path, ENTRIES_SREL_PATH);
     if (srel.kind === 'file') {
       const text = (await readFile(join(boot.path, ENTRIES_SREL_PATH), 'utf8')).trim();
-      if (text !== 'type1') throw new BootLayoutError({ bootRoot: boot.path, message: `${ENTRIES_SREL_PATH} says ${JSON.stringify(text)}, so another boot loader specification owns loader/entries`, hint: 'install a UKI instead, or pass a different --boot-root' });
+      if (text !== 'type1')
+        throw new BootLayoutError({
+          bootRoot: boot.path,
+          message: `${ENTRIES_SREL_PATH} says ${JSON.stringify(text)}, so another boot loader specification owns loader/entries`,
+          hint: 'install a UKI instead, or pass a different --boot-root',
+        });
     } else if (srel.kind === 'dir') throw new BootLayoutError({ bootRoot: boot.path, message: `${ENTRIES_SREL_PATH} is a directory` });
     else files.push({ path: ENTRIES_SREL_PATH, role: 'srel', source: bytesSource(new TextEncoder().encode(ENTRIES_SREL_CONTENT)) });
     title = facts.title ?? osRelease.PRETTY_NAME ?? `Linux ${kernelVersion}`;
     const byMachineId = config.machineId !== undefined && token.token === config.machineId;
     let cmdline = facts.cmdlines[0]!.cmdline ?? '';
     // kernel-install pins the machine ID on the command line when entries are named after it.
-    if (byMachineId && config.machineId && getKernelArg(cmdline, 'systemd.machine_id') === undefined) cmdline = `${cmdline} systemd.machine_id=${config.machineId}`.trim();
+    if (byMachineId && config.machineId && getKernelArg(cmdline, 'systemd.machine_id') === undefined)
+      cmdline = `${cmdline} systemd.machine_id=${config.machineId}`.trim();
     const entry = createBlsEntry({
       comments: ['Boot Loader Specification type#1 entry', 'File created by metalayer install-kernel'],
       title,
@@ -161,7 +187,8 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
     if (state.kind === 'dir') throw new BootLayoutError({ bootRoot: boot.path, message: `${f.path} is a directory` });
     before.set(f.path, state);
     const sha256 = await hashOf(f.source);
-    const same = state.kind === 'file' && state.size === f.source.size && (await sha256Source(await fileSourceAt(boot.path, f.path))) === sha256;
+    const same =
+      state.kind === 'file' && state.size === f.source.size && (await sha256Source(await fileSourceAt(boot.path, f.path))) === sha256;
     if (same) changes.push({ action: 'keep', path: f.path, role: f.role, size: f.source.size, sha256 });
     else {
       changes.push({ action: 'write', path: f.path, role: f.role, size: f.source.size, sha256, replaces: state.kind === 'file' });
@@ -180,7 +207,8 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
     const state = await inspectBootPath(boot.path, rel);
     if (state.kind !== 'file') throw new BootLayoutError({ bootRoot: boot.path, message: `${rel} is not a regular file` });
     before.set(rel, state);
-    if (identical === undefined && state.size === entrySource.size && (await sha256Source(await fileSourceAt(boot.path, rel))) === entrySha) identical = v;
+    if (identical === undefined && state.size === entrySource.size && (await sha256Source(await fileSourceAt(boot.path, rel))) === entrySha)
+      identical = v;
   }
   let entryPath = `${entryDir}/${entryName}`;
   if (identical !== undefined) {
@@ -189,11 +217,24 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
   } else {
     const state = before.get(entryPath) ?? (await inspectBootPath(boot.path, entryPath));
     before.set(entryPath, state);
-    changes.push({ action: 'write', path: entryPath, role: layout === 'uki' ? 'uki' : 'entry', size: entrySource.size, sha256: entrySha, replaces: state.kind === 'file' });
+    changes.push({
+      action: 'write',
+      path: entryPath,
+      role: layout === 'uki' ? 'uki' : 'entry',
+      size: entrySource.size,
+      sha256: entrySha,
+      replaces: state.kind === 'file',
+    });
     contents.set(entryPath, entrySource);
     for (const v of variants) {
       if (v === entryName) continue;
-      changes.push({ action: 'remove', path: `${entryDir}/${v}`, reason: /\+\d+(-\d+)?\.[a-z]+$/.test(v) ? 'stale boot-counting variant of the same entry' : 'previous entry of the same kernel version without boot counting' });
+      changes.push({
+        action: 'remove',
+        path: `${entryDir}/${v}`,
+        reason: /\+\d+(-\d+)?\.[a-z]+$/.test(v)
+          ? 'stale boot-counting variant of the same entry'
+          : 'previous entry of the same kernel version without boot counting',
+      });
     }
   }
   const result: InstallPlan = {
@@ -221,11 +262,13 @@ async function plan(payload: InstallPayload, options: PlanInstallOptions, scope:
 
 function resolveTries(option: number | undefined, file: string | undefined, bootRoot: string): number | undefined {
   if (option !== undefined) {
-    if (!Number.isSafeInteger(option) || option < 0 || option > MAX_TRIES) throw new InvalidArgumentError({ argument: 'tries', value: option, message: `tries must be an integer from 0 to ${MAX_TRIES}` });
+    if (!Number.isSafeInteger(option) || option < 0 || option > MAX_TRIES)
+      throw new InvalidArgumentError({ argument: 'tries', value: option, message: `tries must be an integer from 0 to ${MAX_TRIES}` });
     return option;
   }
   if (file === undefined || file === '') return undefined;
-  if (!/^\d{1,4}$/.test(file)) throw new BootLayoutError({ bootRoot, message: `/etc/kernel/tries does not contain an integer (${JSON.stringify(file)})` });
+  if (!/^\d{1,4}$/.test(file))
+    throw new BootLayoutError({ bootRoot, message: `/etc/kernel/tries does not contain an integer (${JSON.stringify(file)})` });
   return Number(file);
 }
 
