@@ -40,7 +40,7 @@ export interface DemoPayload {
  * booted); a generated initrd; a UKI on the systemd stub when it is
  * installed, else a BLS type #1 set.
  */
-export async function makeDemoPayload(dir: string, env: NodeJS.ProcessEnv): Promise<DemoPayload> {
+export async function makeDemoPayload(dir: string, env: NodeJS.ProcessEnv, stub = DEMO_STUB): Promise<DemoPayload> {
   let kernelPath: string | undefined;
   for (const candidate of kernelCandidates(env)) {
     if (await readable(candidate)) {
@@ -68,9 +68,9 @@ export async function makeDemoPayload(dir: string, env: NodeJS.ProcessEnv): Prom
   const kernel = await lazyFileSource(kernelPath);
   const kernelVersion = (await readKernelUname(kernel)) ?? '0.0.0-demo';
   const cmdline = 'console=ttyS0 rw';
-  if (await readable(DEMO_STUB)) {
+  if (await readable(stub)) {
     const built = await buildUki({
-      stub: await lazyFileSource(DEMO_STUB),
+      stub: await lazyFileSource(stub),
       linux: kernel,
       initrds: [initrd],
       cmdline,
@@ -82,7 +82,7 @@ export async function makeDemoPayload(dir: string, env: NodeJS.ProcessEnv): Prom
     return {
       payload: { kind: 'uki', uki: { name: 'metalayer-demo.efi', data: await lazyFileSource(ukiPath) }, kernelVersion },
       kernel: kernelPath,
-      stub: DEMO_STUB,
+      stub,
     };
   }
   return {
