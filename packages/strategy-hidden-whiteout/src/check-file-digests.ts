@@ -1,5 +1,4 @@
 import { DigestMismatchError } from '@metalayer/core';
-import { lazyFileSource } from '@metalayer/boot/node';
 import { fsverityOfSource, PayloadFormatError } from '@metalayer/strategy-kit';
 import type { FileDigestLabel } from './hidden-whiteout-labels';
 import type { MetaPayload } from './payload-from-meta';
@@ -33,7 +32,7 @@ export async function checkFileDigests(labels: readonly FileDigestLabel[], meta:
         reason: `label ${label.key} is not a ${label.algorithm} digest in lowercase hex: ${JSON.stringify(label.value)}`,
       });
     }
-    const actual = await fsverityOfSource(await lazyFileSource(member.file), label.algorithm);
+    const actual = await fsverityOfSource(member.data, label.algorithm);
     if (actual !== label.value) {
       throw new DigestMismatchError({
         subject: `${subject}: ${member.path} (config label ${label.key})`,

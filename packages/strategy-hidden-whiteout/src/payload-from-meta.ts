@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { LimitExceededError, type BootPayload } from '@metalayer/core';
+import { LimitExceededError, type BootPayload, type ByteSource, type PayloadFile } from '@metalayer/core';
 import {
   getBlsOptions,
   getBlsValue,
@@ -7,23 +6,22 @@ import {
   MAX_BLS_ENTRY_SIZE,
   normalizeBlsPath,
   parseBlsEntry,
+  readAllBytes,
   readUki,
   readUkiText,
   validateBlsEntry,
 } from '@metalayer/boot';
-import { lazyFileSource } from '@metalayer/boot/node';
 import { PayloadFormatError } from '@metalayer/strategy-kit';
 import type { MetaFileRole } from './hidden-whiteout-labels';
-import type { ExtractedFile } from './read-meta-layer';
 import { ENTRIES_DIRECTORY, ENTRY_SUFFIX, UKI_DIRECTORY, UKI_SUFFIX } from './private-directory';
 
 /** A payload read back from the meta layer, with the path of each file inside the private directory. */
 export interface MetaPayload {
   readonly payload: BootPayload;
-  readonly files: readonly { readonly role: MetaFileRole; readonly path: string; readonly file: string }[];
+  readonly files: readonly { readonly role: MetaFileRole; readonly path: string; readonly data: ByteSource }[];
 }
 
-const childrenOf = (files: ReadonlyMap<string, ExtractedFile>, dir: string, suffix: string): string[] =>
+const childrenOf = (files: ReadonlyMap<string, PayloadFile>, dir: string, suffix: string): string[] =>
   [...files.keys()].filter((p) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes('/') && p.endsWith(suffix)).sort();
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
@@ -36,7 +34,7 @@ const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
  * a file the layer lacks throw `PayloadFormatError` (`BlsEntryError` for a
  * malformed entry).
  */
-export async function payloadFromMeta(files: ReadonlyMap<string, ExtractedFile>, subject: string): Promise<MetaPayload> {
+export async function payloadFromMeta(files: ReadonlyMap<string, PayloadFile>, subject: string): Promise<MetaPayload> {
   const ukis = childrenOf(files, UKI_DIRECTORY, UKI_SUFFIX);
   const entries = childrenOf(files, ENTRIES_DIRECTORY, ENTRY_SUFFIX);
   const found = [...ukis, ...entries];
@@ -50,18 +48,17 @@ export async function payloadFromMeta(files: ReadonlyMap<string, ExtractedFile>,
     });
   }
   const [path] = found as [string];
-  const { file } = files.get(path)!;
+  const { data } = files.get(path)!;
   if (ukis.length === 1) {
-    const data = await lazyFileSource(file);
     const uname = await readUkiText(await readUki(data, { subject: `${subject}: ${path}` }), '.uname');
     const kernelVersion = uname?.trim();
     return {
       payload: { kind: 'uki', uki: { name: baseName(path), data }, ...(kernelVersion ? { kernelVersion } : {}) },
-      files: [{ role: 'uki', path, file }],
+      files: [{ role: 'uki', path, data }],
     };
   }
 
-  const { size } = files.get(path)!;
+  const { size } = data;
   if (size > MAX_BLS_ENTRY_SIZE)
     throw new LimitExceededError({
       limit: 'MAX_BLS_ENTRY_SIZE',
@@ -69,7 +66,7 @@ export async function payloadFromMeta(files: ReadonlyMap<string, ExtractedFile>,
       actual: size,
       subject: `${subject}: ${path}`,
     });
-  const entry = validateBlsEntry(parseBlsEntry(await readFile(file), { subject: `${subject}: ${path}` }), {
+  const entry = validateBlsEntry(parseBlsEntry(await readAllBytes(data), { subject: `${subject}: ${path}` }), {
     subject: `${subject}: ${path}`,
   });
   const linux = getBlsValue(entry, 'linux');
@@ -77,11 +74,11 @@ export async function payloadFromMeta(files: ReadonlyMap<string, ExtractedFile>,
     throw new PayloadFormatError({ subject, reason: `${path} must boot a kernel with a linux line (and no efi or uki line)` });
   }
   // Entry paths are relative to the root of $BOOT, which is the private directory here.
-  const member = (value: string): { path: string; file: string } => {
+  const member = (value: string): { path: string; data: ByteSource } => {
     const inLayer = normalizeBlsPath(value).slice(1);
     const extracted = files.get(inLayer);
     if (!extracted) throw new PayloadFormatError({ subject, reason: `${path} names ${value}, which is not a file of the meta layer` });
-    return { path: inLayer, file: extracted.file };
+    return { path: inLayer, data: extracted.data };
   };
   const kernel = member(linux);
   const initrds = getBlsValues(entry, 'initrd').map(member);
@@ -89,8 +86,8 @@ export async function payloadFromMeta(files: ReadonlyMap<string, ExtractedFile>,
   const kernelVersion = getBlsValue(entry, 'version');
   const payload: BootPayload = {
     kind: 'bls',
-    kernel: { name: baseName(kernel.path), data: await lazyFileSource(kernel.file) },
-    initrds: await Promise.all(initrds.map(async (i) => ({ name: baseName(i.path), data: await lazyFileSource(i.file) }))),
+    kernel: { name: baseName(kernel.path), data: kernel.data },
+    initrds: initrds.map((i) => ({ name: baseName(i.path), data: i.data })),
     options: getBlsOptions(entry),
     ...(kernelVersion ? { kernelVersion } : {}),
     ...(title ? { title } : {}),
@@ -98,7 +95,7 @@ export async function payloadFromMeta(files: ReadonlyMap<string, ExtractedFile>,
   return {
     payload,
     files: [
-      { role: 'entry', path, file },
+      { role: 'entry', path, data },
       { role: 'kernel', ...kernel },
       ...initrds.map((i, n) => ({ role: `initrd.${n}` as const, ...i })),
     ],

@@ -5,7 +5,8 @@ export { readComposefsDigests } from './payload/payload-digests';
 export { sealPayload, composefsArgFor } from './payload/seal-payload';
 export { payloadFiles, payloadFingerprint, type PayloadRole } from './payload/payload-files';
 export { appendLayers, type AppendedLayer, type AppendLayersOptions, type AppendedImage } from './image/append-layers';
-export { extractLayerFiles, normalizeLayerPath, MAX_PAYLOAD_FILE_SIZE } from './image/extract-layer-files';
+export { normalizeLayerPath, spoolEntry, MAX_PAYLOAD_FILE_SIZE } from './image/layer-files';
+export { readLayerTree, type LayerTreeOptions } from './image/read-layer-tree';
 export {
   analyzeImage,
   computeBootableDigests,

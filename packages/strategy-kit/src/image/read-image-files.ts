@@ -1,16 +1,11 @@
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { LimitExceededError, type ImageStore, type PayloadFile, type ResolvedImage, type StrategyContext } from '@metalayer/core';
+import { type ImageStore, type PayloadFile, type ResolvedImage, type StrategyContext } from '@metalayer/core';
 import { lazyFileSource } from '@metalayer/boot/node';
 import { byteStringToUtf8, readStoredLayer } from '@metalayer/oci';
-import { MAX_PAYLOAD_FILE_SIZE, normalizeLayerPath } from './extract-layer-files';
+import { normalizeLayerPath, spoolEntry } from './layer-files';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
-
-let counter = 0;
 
 /** Whether `path` is `dir` or lies below it. */
 const within = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
@@ -68,16 +63,7 @@ export async function readImageFiles(
         await drop((p) => p === path, false);
         continue;
       }
-      if (header.size > MAX_PAYLOAD_FILE_SIZE) {
-        throw new LimitExceededError({
-          limit: 'MAX_PAYLOAD_FILE_SIZE',
-          maximum: MAX_PAYLOAD_FILE_SIZE,
-          actual: header.size,
-          subject: `${store.location}: ${path}`,
-        });
-      }
-      const file = join(ctx.tempDir, `image-${process.pid}-${counter++}-${name}`);
-      await pipeline(body, createWriteStream(file, { mode: 0o600 }));
+      const file = await spoolEntry(ctx, header.size, body, `${store.location}: ${path}`);
       await drop((p) => p === path, false);
       found.set(path, { file, layer: layerIndex });
     }
