@@ -8,7 +8,7 @@ import { attachJson, errorJson, verifyJson, type AttachJson } from './cli/cli-js
 import { createMetalayerCli, type MetalayerCli } from './cli/metalayer-cli';
 import { BASE_CMDLINE } from './fixtures/harness-fixture';
 import { requireKernel } from './kernel/kernel';
-import { writeVariantImages, type VariantImage } from './matrix/variant-images';
+import { writeVariantImages } from './matrix/variant-images';
 import { artifactsDir } from './paths';
 import { haveKernel } from './preflight';
 import { BUSYBOX_STATIC } from './tree/busybox';
@@ -38,12 +38,11 @@ describe.skipIf(!haveKernel() || !haveFile(BUSYBOX_STATIC, 'busybox-static'))(
     const bootRoot = join(tmp, 'boot');
     const root = join(tmp, 'empty-root');
     let cli: MetalayerCli;
-    let images: Map<string, VariantImage>;
     let sealedForA: AttachJson;
 
     beforeAll(async () => {
       cli = createMetalayerCli(join(artifactsDir, 'refusal-cli.log'));
-      images = await writeVariantImages(layout, ['image-a', 'image-b']);
+      await writeVariantImages(layout, ['image-a', 'image-b']);
       sealedForA = attachJson(
         (
           await cli([

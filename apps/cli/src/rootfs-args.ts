@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type ResolvedImage } from '@metalayer/core';
+import type { VerityPolicy } from '@metalayer/composefs';
 import { parsePlatform, resolveImage } from '@metalayer/oci';
 import type { ComposefsTransformOptions, RootfsProgress } from '@metalayer/rootfs';
 import type { CommandContext, OptionSpecs } from './command';
@@ -89,4 +90,23 @@ export function warnSelinux(ctx: CommandContext<OptionSpecs>, policy: string | u
       `warning: the image selects SELinux policy "${policy}"; computed without labels, so this id differs from composefs-rs/bootc for this image`,
     );
   }
+}
+
+/** `--enable-verity`: whether objects written into a composefs repository get fs-verity. */
+export const enableVerityOption = {
+  'enable-verity': {
+    type: 'string',
+    valueName: 'auto|yes|no',
+    description: 'fs-verity on files written into the repository (default auto).',
+  },
+} as const satisfies OptionSpecs;
+
+/** The verity policy `--enable-verity` names (default `auto`). */
+export function verityPolicy(value: string | undefined): VerityPolicy {
+  if (value === undefined || value === 'auto' || value === 'yes' || value === 'no') return value ?? 'auto';
+  throw new InvalidArgumentError({
+    argument: '--enable-verity',
+    value,
+    message: `--enable-verity must be auto, yes or no, got "${value}"`,
+  });
 }

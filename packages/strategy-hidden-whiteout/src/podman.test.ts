@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_DIGEST_SPEC, type StrategyContext } from '@metalayer/core';
 import { BASE_TAG, haveStub, makeBlsPayload, makeUkiPayload, writeBaseImage } from '@metalayer/conformance';

@@ -1,7 +1,7 @@
 // Test fixtures: images built from hand-written layers in an OCI layout.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { ImageStore, ResolvedImage } from '@metalayer/core';
+import type { ResolvedImage } from '@metalayer/core';
 import { encodeLayer, MediaType, openLayout, resolveImage, writeTar, type LayoutStore, type TarWriteEntry } from '@metalayer/oci';
 
 /** One layer: entries written by `@metalayer/oci`'s tar writer, or raw tar bytes. */

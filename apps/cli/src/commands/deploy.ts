@@ -1,20 +1,18 @@
 import { resolve } from 'node:path';
 import { formatComposefsArg } from '@metalayer/boot';
 import { InvalidArgumentError } from '@metalayer/core';
-import type { VerityPolicy } from '@metalayer/composefs';
 import { deployImage } from '@metalayer/rootfs';
 import { defineCommand } from '../command';
 import { digestOptions, digestSpecFromArgs } from '../digest-args';
-import { layerProgress, openRootfsImage, rootfsOptions, transformOptionsFromArgs, warnSelinux } from '../rootfs-args';
-
-function verityPolicy(value: string | undefined): VerityPolicy {
-  if (value === undefined || value === 'auto' || value === 'yes' || value === 'no') return value ?? 'auto';
-  throw new InvalidArgumentError({
-    argument: '--enable-verity',
-    value,
-    message: `--enable-verity must be auto, yes or no, got "${value}"`,
-  });
-}
+import {
+  enableVerityOption,
+  layerProgress,
+  openRootfsImage,
+  rootfsOptions,
+  transformOptionsFromArgs,
+  verityPolicy,
+  warnSelinux,
+} from '../rootfs-args';
 
 /** `metalayer deploy`: lay an image out in a composefs repository, ready to boot. */
 export const deployCommand = defineCommand({
@@ -40,7 +38,7 @@ for a repository whose meta.json has fs-verity). Uses the fsverity tool.`,
   options: {
     repo: { type: 'string', valueName: 'DIR', description: 'The composefs repository (created when missing).' },
     ...digestOptions,
-    'enable-verity': { type: 'string', valueName: 'auto|yes|no', description: 'fs-verity on written files (default auto).' },
+    ...enableVerityOption,
     ref: { type: 'string', valueName: 'NAME', description: 'Also link images/refs/NAME to the image (a GC root for cfsctl).' },
     ...rootfsOptions,
   },

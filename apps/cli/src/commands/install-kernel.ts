@@ -4,6 +4,7 @@ import { deployImage, type DeployResult } from '@metalayer/rootfs';
 import { createVerifyDependencies, readComposefsDigests } from '@metalayer/strategy-kit';
 import { defineCommand } from '../command';
 import { locateFromArgs, locateOptions } from '../locate-args';
+import { enableVerityOption, verityPolicy } from '../rootfs-args';
 import { withTempDir } from '../temp-dir';
 
 function installPayload(payload: BootPayload): InstallPayload {
@@ -78,7 +79,7 @@ image: image in, bootable system out.`,
       description: 'auto | machine-id | os-id | os-image-id | literal:STR (default auto, as kernel-install).',
     },
     tries: { type: 'string', valueName: 'N', description: 'Boot counting: name the entry +N (default /etc/kernel/tries).' },
-    verity: { type: 'string', valueName: 'auto|yes|no', description: 'With --repo: enable fs-verity on written objects (default auto).' },
+    ...enableVerityOption,
     'allow-insecure': { type: 'boolean', description: 'Accept the insecure composefs=?… form (fs-verity not enforced).' },
     'dry-run': { type: 'boolean', description: 'Show what would be written (with --json: the full plan) and change nothing.' },
   },
@@ -98,10 +99,7 @@ image: image in, bootable system out.`,
         message: `--layout must be auto, uki or bls, got "${layout}"`,
       });
     }
-    const verity = ctx.values.verity ?? 'auto';
-    if (verity !== 'auto' && verity !== 'yes' && verity !== 'no') {
-      throw new InvalidArgumentError({ argument: '--verity', value: verity, message: `--verity must be auto, yes or no, got "${verity}"` });
-    }
+    const verity = verityPolicy(ctx.values['enable-verity']);
     const tries = parseTries(ctx.values.tries);
     const allowInsecure = Boolean(ctx.values['allow-insecure']);
     return withTempDir(async (tempDir) => {

@@ -1,17 +1,17 @@
 import { Buffer } from 'node:buffer';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, readlink, rename, symlink, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDirectory } from '@metalayer/core/node';
-import { InvalidArgumentError, LimitExceededError } from '@metalayer/core';
+import { InvalidArgumentError } from '@metalayer/core';
 import { FsVerityHasher } from '../fsverity/fsverity-hasher';
 import { fsverityAlgorithmInfo, type FsVerityAlgorithm } from '../fsverity/fsverity-algorithm';
 import { toHex } from '../util/hex';
-import { enableFsVerity, measureFsVerity } from './fsverity-tool';
+import { enableFsVerity } from './fsverity-tool';
+import { assertNotLegacy, checkOpenedMeta, readMetaText, requiresVerity } from './repository-open';
 import { RepositoryError } from './repository-error';
 import {
   formatRepositoryMeta,
-  MAX_REPOSITORY_META_SIZE,
   parseRepositoryMeta,
   REPOSITORY_META_FILE,
   type RepositoryErofsVersion,
@@ -153,26 +153,7 @@ export class ComposefsRepository {
       });
     }
     const metaPath = join(dir, REPOSITORY_META_FILE);
-    let text: string | undefined;
-    try {
-      const handle = await open(metaPath, 'r');
-      try {
-        const { size } = await handle.stat();
-        if (size > MAX_REPOSITORY_META_SIZE) {
-          throw new LimitExceededError({
-            limit: 'MAX_REPOSITORY_META_SIZE',
-            maximum: MAX_REPOSITORY_META_SIZE,
-            actual: size,
-            subject: metaPath,
-          });
-        }
-        text = await handle.readFile('utf8');
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    const text = await readMetaText(metaPath);
     if (text !== undefined) return ComposefsRepository.openExisting(dir, metaPath, text, options, policy);
     if (!options.create) {
       throw new RepositoryError({
@@ -193,57 +174,8 @@ export class ComposefsRepository {
     policy: VerityPolicy,
   ): Promise<ComposefsRepository> {
     const meta = parseRepositoryMeta(text, metaPath);
-    if (meta.unknownReadOnlyFeatures.length > 0) {
-      throw new RepositoryError({
-        reason: 'read-only',
-        path: metaPath,
-        message: `unknown read-only-compatible features ${meta.unknownReadOnlyFeatures.join(', ')}: the repository may not be written`,
-      });
-    }
-    if (options.algorithm !== undefined && options.algorithm !== meta.algorithm) {
-      throw new RepositoryError({
-        reason: 'algorithm-mismatch',
-        path: metaPath,
-        message: `repository uses fs-verity ${meta.algorithm}, not ${options.algorithm}`,
-        expected: options.algorithm,
-        actual: meta.algorithm,
-        hint: `omit the algorithm to use the repository's, or use another repository`,
-      });
-    }
-    if (meta.erofsVersion !== 0 && meta.erofsVersion !== 1) {
-      throw new RepositoryError({
-        reason: 'format-mismatch',
-        path: metaPath,
-        message: `repository produces EROFS format V${meta.erofsVersion}, which metalayer does not write (formats 0 and 1 only)`,
-        actual: String(meta.erofsVersion),
-      });
-    }
-    if (options.erofsVersion !== undefined && options.erofsVersion !== meta.erofsVersion) {
-      throw new RepositoryError({
-        reason: 'format-mismatch',
-        path: metaPath,
-        message: `repository produces EROFS format ${meta.erofsVersion}, not ${options.erofsVersion}`,
-        expected: String(options.erofsVersion),
-        actual: String(meta.erofsVersion),
-      });
-    }
-    // composefs-rs: fs-verity on meta.json marks a repository that requires it everywhere.
-    let required = false;
-    if (policy !== 'no') {
-      try {
-        required = (await measureFsVerity(metaPath)) !== undefined;
-      } catch (error) {
-        if (policy === 'yes') throw error;
-      }
-    }
-    if (required && policy === 'no') {
-      throw new RepositoryError({
-        reason: 'verity-unsupported',
-        path: metaPath,
-        message: 'the repository requires fs-verity (meta.json has it) but verity is turned off',
-        hint: 'use --enable-verity auto or yes',
-      });
-    }
+    checkOpenedMeta(meta, metaPath, options);
+    const required = await requiresVerity(metaPath, policy);
     const state: VerityState | 'probe' = required || policy === 'yes' ? 'enabled' : policy === 'no' ? 'disabled' : 'probe';
     return new ComposefsRepository(dir, meta, false, state, required || policy === 'yes', 'anonymous');
   }
@@ -255,20 +187,7 @@ export class ComposefsRepository {
     policy: VerityPolicy,
   ): Promise<ComposefsRepository> {
     const objectsDir = join(dir, OBJECTS_DIR);
-    let legacy = false;
-    try {
-      legacy = (await readdir(objectsDir)).length > 0;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    if (legacy) {
-      throw new RepositoryError({
-        reason: 'legacy-layout',
-        path: dir,
-        message: `${OBJECTS_DIR}/ exists but ${REPOSITORY_META_FILE} does not (a layout older than composefs-rs 0.7)`,
-        hint: 'let composefs-rs upgrade it (`cfsctl --repo DIR init`), or use a new directory',
-      });
-    }
+    await assertNotLegacy(dir, objectsDir);
     await mkdir(dir, { recursive: true, mode: REPOSITORY_DIR_MODE });
     await mkdir(objectsDir, { recursive: true, mode: SUBDIR_MODE });
     const algorithm = options.algorithm ?? 'sha512';
