@@ -3,6 +3,8 @@ import {
   formatReference,
   ManifestNotFoundError,
   openImageStore,
+  parsePlatform,
+  resolveManifest,
   parseCredentials,
   refNameOf,
   type ImageReference,
@@ -16,6 +18,7 @@ export const imageOptions = {
   'tls-verify': { type: 'string', valueName: 'BOOL', description: 'false: allow plain HTTP to the registry (default true).' },
   creds: { type: 'string', valueName: 'USER:PASS', description: 'Registry credentials.' },
   'retry-times': { type: 'string', valueName: 'N', description: 'Retries of a registry request answered 429/5xx (default 4).' },
+  platform: { type: 'string', valueName: 'OS/ARCH[/VARIANT]', description: 'Platform to pick from an image index (default linux/amd64).' },
 } as const satisfies OptionSpecs;
 
 /** Options of the commands that read SRC and write DEST (`copy`, `attach`), as skopeo names them. */
@@ -47,6 +50,7 @@ export interface ImageOptionValues {
   'tls-verify'?: string;
   creds?: string;
   'retry-times'?: string;
+  platform?: string;
 }
 
 /** An image argument opened: its store, the tag or digest inside it, and the reference as typed. */
@@ -81,6 +85,11 @@ export function storeOptions(values: ImageOptionValues, prefix = ''): OpenStoreO
   };
 }
 
+/** What {@link openImageArg} needs from {@link imageOptions} values: store options and the platform. */
+export function imageArgOptions(values: ImageOptionValues): OpenStoreOptions & { platform?: string } {
+  return { ...storeOptions(values), ...(values.platform ? { platform: values.platform } : {}) };
+}
+
 /** skopeo's rule: an untagged `oci:DIR` must hold exactly one image; returns its digest. */
 export async function soleLayoutEntry(store: ImageStore): Promise<string> {
   const { manifests } = await (store as LayoutStore).readIndex();
@@ -97,10 +106,18 @@ export async function soleLayoutEntry(store: ImageStore): Promise<string> {
 
 /**
  * Opens an image reference (`oci:DIR[:TAG|@DIGEST]`, `docker://HOST/REPO[:TAG|@DIGEST]`).
- * With `create`, a missing layout directory is created (destinations).
+ * A reference to an image index is narrowed to the manifest of `platform`
+ * (default linux/amd64), so every strategy sees the same single image.
  */
-export async function openImageArg(reference: string, options: OpenStoreOptions = {}): Promise<OpenedImage> {
-  const opened = await openImageStore(reference, options);
+export async function openImageArg(reference: string, options: OpenStoreOptions & { platform?: string } = {}): Promise<OpenedImage> {
+  const { platform, ...storeOpts } = options;
+  const opened = await openImageStore(reference, storeOpts);
   const target = opened.target ?? (await soleLayoutEntry(opened.store));
-  return { store: opened.store, reference: target, parsed: opened.reference, label: formatReference(opened.reference) };
+  const { manifest, indexes } = await resolveManifest(opened.store, target, platform ? { platform: parsePlatform(platform) } : {});
+  return {
+    store: opened.store,
+    reference: indexes.length ? manifest.descriptor.digest : target,
+    parsed: opened.reference,
+    label: formatReference(opened.reference),
+  };
 }

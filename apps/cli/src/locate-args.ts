@@ -1,6 +1,6 @@
 import { locateWithRegistry, type LocatedPayload, type StrategyContext } from '@metalayer/core';
 import type { OptionSpecs } from './command';
-import { imageOptions, openImageArg, storeOptions, type ImageOptionValues, type OpenedImage } from './image-args';
+import { imageOptions, openImageArg, imageArgOptions, type ImageOptionValues, type OpenedImage } from './image-args';
 import { strategyRegistry } from './strategies';
 
 /** Flags that pick the payload of an image (`locate`, `verify`, `install-kernel`, `deploy`). */
@@ -26,7 +26,7 @@ export async function locateFromArgs(
   values: LocateOptionValues,
   ctx: StrategyContext,
 ): Promise<{ image: OpenedImage; located: LocatedPayload }> {
-  const image = await openImageArg(reference, storeOptions(values));
+  const image = await openImageArg(reference, imageArgOptions(values));
   const located = await locateWithRegistry(strategyRegistry(), ctx, image, {
     ...(values.strategy ? { strategy: values.strategy } : {}),
     ...(values.artifact ? { artifact: values.artifact } : {}),

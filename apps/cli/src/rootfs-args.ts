@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type ResolvedImage } from '@metalayer/core';
 import type { VerityPolicy } from '@metalayer/composefs';
-import { parsePlatform, resolveImage } from '@metalayer/oci';
+import { resolveImage } from '@metalayer/oci';
 import type { ComposefsTransformOptions, RootfsProgress } from '@metalayer/rootfs';
 import type { CommandContext, OptionSpecs } from './command';
-import { imageOptions, openImageArg, storeOptions, type ImageOptionValues, type OpenedImage } from './image-args';
+import { imageOptions, openImageArg, imageArgOptions, type ImageOptionValues, type OpenedImage } from './image-args';
 
 /** Options of the commands that read an image's root filesystem (`compute-id`, `dump`, `deploy`). */
 export const rootfsOptions = {
@@ -19,7 +19,6 @@ export const rootfsOptions = {
     type: 'boolean',
     description: 'With --bootable, go on when the image ships an SELinux policy, without labels (the id then differs from composefs-rs).',
   },
-  platform: { type: 'string', valueName: 'OS/ARCH[/VARIANT]', description: 'Platform to pick from an image index (default linux/amd64).' },
   layers: { type: 'string', valueName: 'N', description: 'Use only the first N layers of the image.' },
   ...imageOptions,
 } as const satisfies OptionSpecs;
@@ -29,7 +28,6 @@ export interface RootfsOptionValues extends ImageOptionValues {
   bootable?: boolean;
   'keep-user-xattrs'?: boolean;
   'no-selinux-relabel'?: boolean;
-  platform?: string;
   layers?: string;
 }
 
@@ -53,11 +51,8 @@ export async function openRootfsImage(
   reference: string,
 ): Promise<{ opened: OpenedImage; image: ResolvedImage }> {
   const values = ctx.values as RootfsOptionValues;
-  const opened = await openImageArg(reference, storeOptions(values));
-  const image = await resolveImage(opened.store, opened.reference, {
-    signal: ctx.signal,
-    ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
-  });
+  const opened = await openImageArg(reference, imageArgOptions(values));
+  const image = await resolveImage(opened.store, opened.reference, { signal: ctx.signal });
   return { opened, image };
 }
 

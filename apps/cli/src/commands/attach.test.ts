@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { openLayout, putLayer, resolveImage } from '@metalayer/oci';
+import { encodeJson, MediaType, openLayout, putLayer, resolveImage } from '@metalayer/oci';
+import { buildTestImage, OS_LAYERS } from '@metalayer/test-fixtures';
 import { appendLayers } from '@metalayer/strategy-kit';
 import { haveStub, STUB_PATH } from '@metalayer/conformance';
 import { haveTools, prngBytes, useTempDir } from '@metalayer/test-utils';
@@ -123,6 +124,37 @@ describe.skipIf(!haveStub() || !haveTools('docker-registry'))('metalayer attach'
     const missing = await runCli(['attach', '--strategy', 'kernel-layer', '--from-image', f.base, `oci:${join(tmp, 'base')}:nope`]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('has no /usr/lib/modules/<kver>/vmlinuz');
+  });
+
+  it('picks one platform of an image index (--platform), and every other command follows it', async () => {
+    const dir = join(tmp, 'multi');
+    const layers = OS_LAYERS.map((entries) => ({ entries }));
+    const amd = await buildTestImage(dir, layers, 'amd64', { config: { architecture: 'amd64', os: 'linux' } });
+    const arm = await buildTestImage(dir, layers, 'arm64', { config: { architecture: 'arm64', os: 'linux' } });
+    const entry = (image: typeof amd, architecture: string) => {
+      const { mediaType, digest, size } = image.image.descriptor;
+      return { mediaType, digest, size, platform: { architecture, os: 'linux' } };
+    };
+    const index = { schemaVersion: 2, mediaType: MediaType.imageIndex, manifests: [entry(amd, 'amd64'), entry(arm, 'arm64')] };
+    await amd.store.putManifest(encodeJson(index), { tag: 'multi' });
+    const multi = `oci:${dir}:multi`;
+    const r = await runCli([
+      'attach',
+      '--strategy',
+      'artifact',
+      '--uki',
+      f.uki,
+      '--platform',
+      'linux/arm64',
+      '--json',
+      multi,
+      `oci:${dir}:sealed`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.json<AttachJson>().image.digest).toBe(arm.image.descriptor.digest);
+    expect((await runCli(['verify', '--platform', 'linux/arm64', multi])).code).toBe(0);
+    // The default platform (linux/amd64) has no kernel attached.
+    expect((await runCli(['verify', multi])).code).toBe(1);
   });
 
   it('refuses bad flags with exit 2 and a hint, before writing anything', async () => {

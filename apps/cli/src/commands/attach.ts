@@ -2,7 +2,7 @@ import { InvalidArgumentError, type ImageLocation } from '@metalayer/core';
 import { copyImage, formatReference, openImageStore } from '@metalayer/oci';
 import { defineCommand } from '../command';
 import { digestOptions, digestSpecFromArgs } from '../digest-args';
-import { openImageArg, sideStoreOptions, transferOptions } from '../image-args';
+import { imageOptions, openImageArg, sideStoreOptions, transferOptions } from '../image-args';
 import { payloadFromArgs, payloadOptions } from '../payload-args';
 import { payloadLines, summarizePayload } from '../payload-summary';
 import { strategyRegistry } from '../strategies';
@@ -29,6 +29,7 @@ another store the image is copied there first. --from-image takes the kernel the
     ...payloadOptions,
     ...digestOptions,
     ...transferOptions,
+    platform: imageOptions.platform,
   },
   positionals: { min: 2, max: 2 },
   examples: [
@@ -49,7 +50,10 @@ another store the image is copied there first. --from-image takes the kernel the
     }
     const strategy = registry.get(ctx.values.strategy);
     const digest = digestSpecFromArgs(ctx.values);
-    const source = await openImageArg(src, sideStoreOptions(ctx.values, 'src'));
+    const source = await openImageArg(src, {
+      ...sideStoreOptions(ctx.values, 'src'),
+      ...(ctx.values.platform ? { platform: ctx.values.platform } : {}),
+    });
     // DEST may be a new, empty layout: open only its store.
     const destination = await openImageStore(dest, {
       ...sideStoreOptions(ctx.values, 'dest'),

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@metalayer/core';
 import { defineCommand } from '../command';
 import { compareStrategies, formatComparison } from '../compare/compare-strategies';
 import { digestOptions, digestSpecFromArgs } from '../digest-args';
-import { imageOptions, openImageArg, storeOptions } from '../image-args';
+import { imageOptions, openImageArg, imageArgOptions } from '../image-args';
 import { payloadFromArgs, payloadOptions } from '../payload-args';
 import { strategyRegistry } from '../strategies';
 import { withTempDir } from '../temp-dir';
@@ -25,7 +25,7 @@ All strategies name the same composefs digest: the bootable digest of IMAGE.`,
     'metalayer compare --kernel vmlinuz --initrd initrd.img --cmdline "rw" --json docker://registry.example/os/base:41',
   ],
   async run(ctx) {
-    const image = await openImageArg(ctx.positionals[0]!, storeOptions(ctx.values));
+    const image = await openImageArg(ctx.positionals[0]!, imageArgOptions(ctx.values));
     const digest = digestSpecFromArgs(ctx.values);
     return withTempDir(async (workDir) => {
       const payload = await payloadFromArgs(ctx.values, { tempDir: workDir, signal: ctx.signal }, image);

@@ -4,7 +4,7 @@ import { inspectUki } from '@metalayer/boot';
 import { lazyFileSource } from '@metalayer/boot/node';
 import { resolveImage } from '@metalayer/oci';
 import { defineCommand } from '../command';
-import { imageOptions, openImageArg, storeOptions } from '../image-args';
+import { imageOptions, openImageArg, imageArgOptions } from '../image-args';
 import { strategyRegistry } from '../strategies';
 import { withTempDir } from '../temp-dir';
 
@@ -52,7 +52,7 @@ os-release and signature state.`,
       for (const c of summary.cmdlines) ctx.print(`  cmdline${c.profile === undefined ? '' : ` @${c.profile}`}: ${c.cmdline ?? '(none)'}`);
       return;
     }
-    const image = await openImageArg(target, storeOptions(ctx.values));
+    const image = await openImageArg(target, imageArgOptions(ctx.values));
     const resolved = await resolveImage(image.store, image.reference, { signal: ctx.signal });
     const referrers = await image.store.listReferrers(resolved.descriptor.digest, { signal: ctx.signal });
     const strategies = await withTempDir((tempDir) => detectStrategies(strategyRegistry(), { tempDir, signal: ctx.signal }, image));
