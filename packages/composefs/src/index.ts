@@ -149,6 +149,7 @@ export {
   type ObjectStatus,
   type RepositoryStats,
   type VerityPolicy,
+  type WriteObjectOptions,
   type VerityState,
   type RepositoryMeta,
   type RepositoryErofsVersion,

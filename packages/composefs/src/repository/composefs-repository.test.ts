@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prngBytes, useTempDir } from '@metalayer/test-utils';
@@ -75,6 +75,27 @@ describe('ComposefsRepository', () => {
     expect(await repo.addImageRef('a/b/c', digest)).toBe(true);
     expect(readlinkSync(join(dir, 'images/refs/a/b/c'))).toBe(`../../../../images/${toHex(digest)}`);
     expect(lstatSync(join(dir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('discards an image its accept callback refuses: no object, no images/ link', async () => {
+    const dir = join(tmp, 'r-accept');
+    const repo = await ComposefsRepository.open(dir, { create: true, algorithm: 'sha256', verity: 'no' });
+    const data = prngBytes('refused', 9000);
+    const refusal = new Error('not the expected image');
+    await expect(
+      repo.writeImage([data], {
+        accept: () => {
+          throw refusal;
+        },
+      }),
+    ).rejects.toBe(refusal);
+    const digest = fsverityDigest(data, 'sha256');
+    expect(existsSync(join(dir, 'objects', objectName(digest)))).toBe(false);
+    expect(existsSync(join(dir, 'images', toHex(digest)))).toBe(false);
+    const seen: string[] = [];
+    await repo.writeImage([data], { accept: (d) => void seen.push(toHex(d)) });
+    expect(seen).toEqual([toHex(digest)]);
+    expect(readlinkSync(join(dir, 'images', toHex(digest)))).toBe(`../objects/${objectName(digest)}`);
   });
 
   it('leaves no trace when staged content turns out to be present (anonymous staging)', async () => {

@@ -33,6 +33,12 @@ const SUBDIR_MODE = 0o755;
 /** Whether objects get fs-verity: `yes` fails where it cannot, `auto` tries and reports, `no` never tries. */
 export type VerityPolicy = 'auto' | 'yes' | 'no';
 
+/** Options of {@link ComposefsRepository.writeObject} and `writeImage`. */
+export interface WriteObjectOptions {
+  /** Called with the digest before the object is committed (or an image linked); throwing discards it. */
+  accept?: (digest: Uint8Array) => void;
+}
+
 /** What became of fs-verity in this session. */
 export type VerityState =
   /** Enabled on everything written (the repository requires it). */
@@ -250,20 +256,28 @@ export class ComposefsRepository {
     };
   }
 
-  /** Writes an object from chunks, computing its digest itself. */
-  async writeObject(content: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<{ digest: Uint8Array; status: ObjectStatus }> {
+  /**
+   * Writes an object from chunks, computing its digest itself. `accept` sees
+   * the digest before the object is committed: throwing there discards it.
+   */
+  async writeObject(
+    content: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: WriteObjectOptions = {},
+  ): Promise<{ digest: Uint8Array; status: ObjectStatus }> {
     const writer = await this.createObjectWriter();
     const hasher = new FsVerityHasher(this.algorithm);
+    let digest: Uint8Array;
     try {
       for await (const chunk of content) {
         hasher.update(chunk);
         await writer.write(chunk);
       }
+      digest = hasher.digest();
+      options.accept?.(digest);
     } catch (error) {
       await writer.abort();
       throw error;
     }
-    const digest = hasher.digest();
     return { digest, status: await writer.commit(digest) };
   }
 
@@ -273,8 +287,9 @@ export class ComposefsRepository {
    */
   async writeImage(
     chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: WriteObjectOptions = {},
   ): Promise<{ digest: Uint8Array; status: ObjectStatus; linked: boolean }> {
-    const { digest, status } = await this.writeObject(chunks);
+    const { digest, status } = await this.writeObject(chunks, options);
     const linked = await this.linkImage(digest);
     return { digest, status, linked };
   }

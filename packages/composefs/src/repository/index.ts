@@ -12,6 +12,7 @@ export {
   type ObjectStatus,
   type RepositoryStats,
   type VerityPolicy,
+  type WriteObjectOptions,
   type VerityState,
 } from './composefs-repository';
 export {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import {
   ComposefsRepository,
-  FsVerityHasher,
   IMAGES_DIR,
   planErofsImage,
   toHex,
@@ -65,7 +64,8 @@ export interface DeployResult {
  * every file larger than 64 bytes becomes `objects/xx/<rest>` (written while
  * its layer streams, one pass), the EROFS image becomes an object too, and
  * `images/<hex>` points at it, last. Re-running it changes nothing. With
- * `expectedId`, a mismatch is caught before the image is written or linked.
+ * `expectedId`, the image is hashed while it is written and a mismatch is
+ * discarded before it is committed or linked.
  */
 export async function deployImage(store: ImageStore, image: ResolvedImage, options: DeployOptions): Promise<DeployResult> {
   const repo = await ComposefsRepository.open(options.repository, {
@@ -74,7 +74,15 @@ export async function deployImage(store: ImageStore, image: ResolvedImage, optio
     ...(options.algorithm ? { algorithm: options.algorithm } : {}),
     ...(options.erofsVersion !== undefined ? { erofsVersion: options.erofsVersion } : {}),
   });
-  const { repository: _repository, algorithm: _algorithm, erofsVersion: _erofsVersion, verity: _verity, ref, ...rest } = options;
+  const {
+    repository: _repository,
+    algorithm: _algorithm,
+    erofsVersion: _erofsVersion,
+    verity: _verity,
+    ref,
+    expectedId: _expectedId,
+    ...rest
+  } = options;
   const rootfs = await readImageRootfs(store, image, {
     ...rest,
     algorithms: [repo.algorithm],
@@ -84,20 +92,18 @@ export async function deployImage(store: ImageStore, image: ResolvedImage, optio
   const canonical = canonicalizeRootfs(rootfs, options);
   assignObjectNames(rootfs, repo.algorithm);
   const plan = planErofsImage(rootfs.tree, erofsOptionsFor(repo.erofsVersion));
-  if (options.expectedId !== undefined) {
-    const hasher = new FsVerityHasher(repo.algorithm);
-    for (const chunk of plan.chunks()) hasher.update(chunk);
-    const actual = toHex(hasher.digest());
-    if (actual !== options.expectedId.toLowerCase()) {
+  const expected = options.expectedId?.toLowerCase();
+  const written = await repo.writeImage(plan.chunks(), {
+    accept: (digest) => {
+      if (expected === undefined || toHex(digest) === expected) return;
       throw new VerificationError({
         image: `image ${image.descriptor.digest}`,
-        expected: actual,
-        actual: [options.expectedId],
+        expected: toHex(digest),
+        actual: [options.expectedId!],
         reason: 'refusing to deploy an image under a name it does not hash to',
       });
-    }
-  }
-  const written = await repo.writeImage(plan.chunks());
+    },
+  });
   const refLinked = ref !== undefined ? await repo.addImageRef(ref, written.digest) : false;
   await repo.sync();
   const hex = toHex(written.digest);
